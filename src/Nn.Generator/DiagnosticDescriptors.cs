@@ -1,0 +1,112 @@
+using Microsoft.CodeAnalysis;
+
+namespace Nn.Generator;
+
+/// <summary>
+/// Every diagnostic Nn reports. Each message says what was written and what to write instead;
+/// each help link points at its entry in docs/diagnostics.md.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Nn";
+    private const string HelpBase = "https://github.com/nn-dotnet/nn/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "NN0001",
+        "Network class must be partial",
+        "Class '{0}' declares a network but is not partial; declare it as 'partial class {0}' so the generator can add its members");
+
+    public static readonly DiagnosticDescriptor MultipleInputs = Error(
+        "NN0002",
+        "A network has exactly one [Input]",
+        "Class '{0}' has more than one [Input]; keep one [Input(...)] that gives the shape of one sample and remove this one");
+
+    public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Error(
+        "NN0003",
+        "Layer attributes must sit on one partial declaration",
+        "The layers of '{0}' are split across partial declarations, so their order is undefined; move this [{1}] to the declaration that holds the other layers");
+
+    public static readonly DiagnosticDescriptor AffineSizeNotPositive = Error(
+        "NN0004",
+        "Affine size must be positive",
+        "[Affine({0})] declares {0} outputs; write a positive size, e.g. [Affine(100)]");
+
+    public static readonly DiagnosticDescriptor ActivationWithoutAffine = Error(
+        "NN0005",
+        "An activation must follow an Affine layer",
+        "[{0}] has no [Affine(n)] before it to apply to; write [Affine(n), {0}]");
+
+    public static readonly DiagnosticDescriptor HeadNotLast = Error(
+        "NN0006",
+        "The head must be the last layer",
+        "[{0}] is a head (it defines the loss) but [{1}] follows it; move [{0}] to the end, after the last [Affine(n)]");
+
+    public static readonly DiagnosticDescriptor HeadWithoutAffine = Error(
+        "NN0007",
+        "A head must follow an Affine layer",
+        "[{0}] needs the scores of an [Affine(n)] right before it; write [Affine(classes), {0}]");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error(
+        "NN0008",
+        "A network needs at least one Affine layer",
+        "Network '{0}' declares no [Affine(n)] layer; add one, e.g. [Affine(10), Softmax] for a linear classifier");
+
+    public static readonly DiagnosticDescriptor InputShapeInvalid = Error(
+        "NN0009",
+        "Input dimensions must be positive",
+        "[Input] {0}; give one or more positive dimensions whose product fits in an int, e.g. [Input(28, 28)]");
+
+    public static readonly DiagnosticDescriptor UnsupportedClass = Error(
+        "NN0010",
+        "Network class shape not supported",
+        "Class '{0}' is {1}; declare the network as a non-generic, non-static, top-level partial class");
+
+    public static readonly DiagnosticDescriptor RepeatedActivation = Error(
+        "NN0011",
+        "One activation per Affine layer",
+        "[{0}] follows another activation; an [Affine(n)] takes at most one activation, so remove this one");
+
+    public static readonly DiagnosticDescriptor HeadNeedsTwoOutputs = Error(
+        "NN0012",
+        "Softmax needs at least two outputs",
+        "[Softmax] over {0} output gives probability 1 whatever the input; use [Affine(2), Softmax] (or more classes)");
+
+    public static readonly DiagnosticDescriptor InternalError = new(
+        "NN9999",
+        "Internal error in Nn.Generator",
+        "Internal error in Nn.Generator while reading '{0}': {1}; please report it with the declaration",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "nn9999");
+
+    /// <summary>All descriptors, for the analyzer's <c>SupportedDiagnostics</c>.</summary>
+    public static readonly DiagnosticDescriptor[] All =
+    {
+        NotPartial, MultipleInputs, LayersOnSeveralDeclarations, AffineSizeNotPositive, ActivationWithoutAffine,
+        HeadNotLast, HeadWithoutAffine, NoLayers, InputShapeInvalid, UnsupportedClass, RepeatedActivation,
+        HeadNeedsTwoOutputs, InternalError,
+    };
+
+    public static DiagnosticDescriptor? Find(string id)
+    {
+        foreach (var descriptor in All)
+        {
+            if (descriptor.Id == id)
+            {
+                return descriptor;
+            }
+        }
+
+        return null;
+    }
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) => new(
+        id,
+        title,
+        message,
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

@@ -1,0 +1,48 @@
+namespace Nn.Generator.Model;
+
+/// <summary>Element type of a network, mirroring <c>Nn.Precision</c>.</summary>
+internal enum ElementType
+{
+    Single = 0,
+    Double = 1,
+}
+
+/// <summary>
+/// Everything the generator knows about one declared network, read from its attributes.
+/// </summary>
+/// <remarks>
+/// Immutable and structurally equal, with nothing from Roslyn in it (no symbols, syntax nodes,
+/// compilations or locations), so that an edit elsewhere leaves the pipeline's cached result alone.
+/// Facts the validator needs about the declaration itself (partial, nested, ...) are kept as flags.
+/// </remarks>
+internal sealed record NetworkModel(
+    string? Namespace,
+    string ClassName,
+    string HintName,
+    bool IsPartial,
+    bool IsNested,
+    bool IsGeneric,
+    bool IsStatic,
+    ElementType ElementType,
+    EquatableArray<LayerModel> Layers);
+
+/// <summary>Where a diagnostic points, as positions in the model; the analyzer turns them into locations.</summary>
+internal enum DiagnosticTarget
+{
+    /// <summary>The class name.</summary>
+    Class,
+
+    /// <summary>The attribute at <see cref="DiagnosticInfo.AttributeIndex"/>.</summary>
+    Attribute,
+
+    /// <summary>Argument <see cref="DiagnosticInfo.ArgumentIndex"/> of that attribute.</summary>
+    Argument,
+}
+
+/// <summary>A diagnostic found by the validator: descriptor id, what it points at, and message arguments.</summary>
+internal sealed record DiagnosticInfo(
+    string Id,
+    DiagnosticTarget Target,
+    int AttributeIndex,
+    int ArgumentIndex,
+    EquatableArray<string> MessageArguments);

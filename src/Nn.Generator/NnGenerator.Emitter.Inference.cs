@@ -1,0 +1,217 @@
+using Nn.Generator.Model;
+
+namespace Nn.Generator;
+
+public sealed partial class NnGenerator
+{
+    internal static partial class Emitter
+    {
+        private static void EmitForward(SourceWriter w, NetworkPlan plan)
+        {
+            var t = plan.T;
+            w.WriteLine("/// <summary>Runs one sample: <paramref name=\"x\"/> [" + plan.InputSize + "] → <paramref name=\"scores\"/> [" + plan.OutputSize + "]. Allocation-free and thread-safe.</summary>");
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not InputSize or OutputSize.</exception>");
+            using (w.Block("public void Forward(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> scores)"))
+            {
+                w.WriteLine(Rt + "Guard.Length(x.Length, InputSize, nameof(x), \"InputSize\");");
+                w.WriteLine(Rt + "Guard.Length(scores.Length, OutputSize, nameof(scores), \"OutputSize\");");
+                EmitSingleSampleHidden(w, plan);
+                w.WriteLine("ForwardCore(x, scores, 1, hidden);");
+            }
+
+            w.WriteLine();
+            w.WriteLine("/// <summary>Runs a batch: <paramref name=\"x\"/> [batch×" + plan.InputSize + "] → <paramref name=\"scores\"/> [batch×" + plan.OutputSize + "], row-major. Allocation-free after the first call at this batch size on this thread.</summary>");
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not batch·InputSize or batch·OutputSize.</exception>");
+            using (w.Block("public void Forward(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> scores, int batch)"))
+            {
+                w.WriteLine(Rt + "Guard.NonNegative(batch, nameof(batch));");
+                w.WriteLine(Rt + "Guard.Length(x.Length, batch * InputSize, nameof(x), \"batch·InputSize\");");
+                w.WriteLine(Rt + "Guard.Length(scores.Length, batch * OutputSize, nameof(scores), \"batch·OutputSize\");");
+                w.WriteLine("ForwardCore(x, scores, batch, " + (plan.HiddenSize == 0 ? "hidden: default" : "NnWorkspace(batch * " + plan.HiddenSize + ")") + ");");
+            }
+
+            w.WriteLine();
+            EmitForwardCore(w, plan);
+        }
+
+        // The layers, once: used by Forward, Predict and the trainer (which keeps `hidden` for backward).
+        private static void EmitForwardCore(SourceWriter w, NetworkPlan plan)
+        {
+            var t = plan.T;
+            w.WriteLine("// Forward pass for N = batch rows. `hidden` holds every hidden activation back to back,");
+            w.WriteLine("// each [N×size]: " + HiddenLayout(plan) + ". The trainer keeps it for the backward pass.");
+            using (w.Block("private void ForwardCore(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> scores, int N, " + Span + "<" + t + "> hidden)"))
+            {
+                EmitHiddenSlices(w, plan, "hidden", "h");
+                foreach (var block in plan.Blocks)
+                {
+                    EmitAffineForward(w, plan, block);
+                }
+            }
+
+            w.WriteLine();
+        }
+
+        // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×100] = [N×2]·[2×100]
+        private static void EmitAffineForward(SourceWriter w, NetworkPlan plan, AffineBlock b)
+        {
+            var relu = b.Activation == LayerKind.ReLU;
+            var math = b.Input + "·" + b.W + " + " + b.B;
+            w.WriteLine("// (" + b.Number + ") Affine " + b.Number + (relu ? " + ReLU" : string.Empty) + ": "
+                + b.Output + " = " + (relu ? "max(0, " + math + ")" : math)
+                + "    [N×" + b.Out + "] = [N×" + b.In + "]·[" + b.In + "×" + b.Out + "]");
+            w.WriteLine(Rt + "Gemm.MatMul<" + plan.T + ">(" + b.Input + ", " + b.W + ", " + b.Output
+                + ", m: N, k: " + b.In + ", n: " + b.Out + ", bias: " + b.B
+                + (relu ? ", epilogue: " + Rt + "Epilogue.Relu" : string.Empty) + ");");
+        }
+
+        // Span<float> h1 = hidden.Slice(0, N * 100);
+        private static void EmitHiddenSlices(SourceWriter w, NetworkPlan plan, string buffer, string prefix)
+        {
+            var offset = "0";
+            foreach (var block in plan.Blocks)
+            {
+                if (block.IsLast)
+                {
+                    break;
+                }
+
+                var slice = buffer.StartsWith("_", System.StringComparison.Ordinal) ? ".AsSpan(" : ".Slice(";
+                w.WriteLine(Span + "<" + plan.T + "> " + prefix + block.Number + " = " + buffer + slice + offset + ", N * " + block.Out + ");");
+                offset = offset == "0" ? "N * " + block.Out : offset + " + N * " + block.Out;
+            }
+        }
+
+        private static void EmitSingleSampleHidden(SourceWriter w, NetworkPlan plan)
+        {
+            if (plan.HiddenSize == 0)
+            {
+                w.WriteLine("// no hidden layers: nothing is kept between layers");
+                w.WriteLine(Span + "<" + plan.T + "> hidden = default;");
+            }
+            else if (plan.HiddenSize <= StackLimit)
+            {
+                w.WriteLine("// activations of one sample, " + plan.HiddenSize + " values: small enough for the stack");
+                w.WriteLine(Span + "<" + plan.T + "> hidden = stackalloc " + plan.T + "[" + plan.HiddenSize + "];");
+            }
+            else
+            {
+                w.WriteLine("// activations of one sample, " + plan.HiddenSize + " values: too many for the stack, so this thread's workspace");
+                w.WriteLine(Span + "<" + plan.T + "> hidden = NnWorkspace(" + plan.HiddenSize + ");");
+            }
+        }
+
+        private static void EmitPredict(SourceWriter w, NetworkPlan plan)
+        {
+            EmitPredictOne(w, plan);
+            w.WriteLine();
+            EmitPredictBatch(w, plan);
+            w.WriteLine();
+            if (plan.Head == LayerKind.Softmax)
+            {
+                EmitProbabilities(w, plan);
+            }
+        }
+
+        private static void EmitPredictOne(SourceWriter w, NetworkPlan plan)
+        {
+            var t = plan.T;
+            w.WriteLine("/// <summary>The index of the highest score for one sample (the predicted class).</summary>");
+            using (w.Block("public int Predict(" + ReadOnlySpan + "<" + t + "> x)"))
+            {
+                w.WriteLine(Rt + "Guard.Length(x.Length, InputSize, nameof(x), \"InputSize\");");
+                var total = plan.HiddenSize + plan.OutputSize;
+                w.WriteLine("// hidden activations and scores of one sample, " + total + " values" + (total <= StackLimit ? ", on the stack" : ", in this thread's workspace"));
+                w.WriteLine(Span + "<" + t + "> buffer = " + (total <= StackLimit ? "stackalloc " + t + "[" + total + "]" : "NnWorkspace(" + total + ")") + ";");
+                if (plan.HiddenSize == 0)
+                {
+                    w.WriteLine("ForwardCore(x, buffer, 1, hidden: default);");
+                    w.WriteLine("return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<" + t + ">(buffer);");
+                    return;
+                }
+
+                w.WriteLine(Span + "<" + t + "> scores = buffer.Slice(" + plan.HiddenSize + ");");
+                w.WriteLine("ForwardCore(x, scores, 1, buffer.Slice(0, " + plan.HiddenSize + "));");
+                w.WriteLine("return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<" + t + ">(scores);");
+            }
+        }
+
+        private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)
+        {
+            var t = plan.T;
+            w.WriteLine("/// <summary>Predicted class of every sample of a batch: <paramref name=\"x\"/> [labels.Length×" + plan.InputSize + "].</summary>");
+            using (w.Block("public void Predict(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<int> labels)"))
+            {
+                w.WriteLine("int N = labels.Length;");
+                w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"labels.Length·InputSize\");");
+                w.WriteLine("// hidden activations [N×" + plan.HiddenSize + "] and scores [N×" + plan.OutputSize + "] in this thread's workspace");
+                w.WriteLine(Span + "<" + t + "> buffer = NnWorkspace(N * " + (plan.HiddenSize + plan.OutputSize) + ");");
+                if (plan.HiddenSize == 0)
+                {
+                    w.WriteLine("ForwardCore(x, buffer, N, hidden: default);");
+                    w.WriteLine(Rt + "Reductions.ArgMaxRows<" + t + ">(buffer, labels, rows: N, cols: OutputSize);");
+                    return;
+                }
+
+                w.WriteLine(Span + "<" + t + "> scores = buffer.Slice(N * " + plan.HiddenSize + ");");
+                w.WriteLine("ForwardCore(x, scores, N, buffer.Slice(0, N * " + plan.HiddenSize + "));");
+                w.WriteLine(Rt + "Reductions.ArgMaxRows<" + t + ">(scores, labels, rows: N, cols: OutputSize);");
+            }
+        }
+
+        private static void EmitProbabilities(SourceWriter w, NetworkPlan plan)
+        {
+            var t = plan.T;
+            w.WriteLine("/// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>");
+            using (w.Block("public void Probabilities(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> probabilities)"))
+            {
+                w.WriteLine("Forward(x, probabilities);");
+                w.WriteLine(Rt + "Losses.Softmax<" + t + ">(probabilities, probabilities, batch: 1, classes: OutputSize);");
+            }
+
+            w.WriteLine();
+            w.WriteLine("/// <summary>Softmax class probabilities of a batch, [batch×" + plan.OutputSize + "].</summary>");
+            using (w.Block("public void Probabilities(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> probabilities, int batch)"))
+            {
+                w.WriteLine("Forward(x, probabilities, batch);");
+                w.WriteLine(Rt + "Losses.Softmax<" + t + ">(probabilities, probabilities, batch, classes: OutputSize);");
+            }
+
+            w.WriteLine();
+        }
+
+        private static void EmitWorkspace(SourceWriter w, NetworkPlan plan)
+        {
+            var t = plan.T;
+            w.WriteLine("// One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,");
+            w.WriteLine("// and it only grows, so calls after the first at a given size allocate nothing.");
+            w.WriteLine("[global::System.ThreadStatic]");
+            w.WriteLine("private static " + t + "[]? t_nnWorkspace;");
+            w.WriteLine();
+            using (w.Block("private static " + Span + "<" + t + "> NnWorkspace(int length)"))
+            {
+                w.WriteLine("var buffer = t_nnWorkspace;");
+                using (w.Block("if (buffer is null || buffer.Length < length)"))
+                {
+                    w.WriteLine("t_nnWorkspace = buffer = new " + t + "[length];");
+                }
+
+                w.WriteLine("return new " + Span + "<" + t + ">(buffer, 0, length);");
+            }
+        }
+
+        private static string HiddenLayout(NetworkPlan plan)
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            foreach (var block in plan.Blocks)
+            {
+                if (!block.IsLast)
+                {
+                    parts.Add(block.Output + " [N×" + block.Out + "]");
+                }
+            }
+
+            return parts.Count == 0 ? "none (a single layer)" : string.Join(" | ", parts);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Nn.Generator.Tests;
+
+/// <summary>Compiles test sources against the real attributes and runtime, through the real generator and analyzer.</summary>
+internal static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+
+    private static readonly MetadataReference[] References = BuildReferences();
+
+    public static CSharpCompilation Compile(params string[] sources) => CSharpCompilation.Create(
+        "TestNetworks",
+        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: "Net" + i + ".cs")),
+        References,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver Driver() => CSharpGeneratorDriver.Create(
+        new[] { new NnGenerator().AsSourceGenerator() },
+        parseOptions: ParseOptions,
+        driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator; returns its result and the compilation with the generated files added.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output, GeneratorDriver Driver) Run(CSharpCompilation compilation)
+    {
+        var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        return (driver.GetRunResult(), output, driver);
+    }
+
+    public static (GeneratorDriverRunResult Result, Compilation Output, GeneratorDriver Driver) Run(string source) => Run(Compile(source));
+
+    /// <summary>The single generated file's text, with the version scrubbed.</summary>
+    public static string GeneratedText(GeneratorDriverRunResult result) =>
+        result.Results.Single().GeneratedSources.Single().SourceText.ToString().Replace(NnGenerator.Version, "%VERSION%");
+
+    public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation) =>
+        compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NnAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>Compiler errors and warnings of the compilation (not the analyzer's).</summary>
+    public static Diagnostic[] CompilerProblems(Compilation compilation) =>
+        compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+
+    private static MetadataReference[] BuildReferences()
+    {
+        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        var ours = new[]
+        {
+            typeof(InputAttribute).Assembly.Location,
+            typeof(Guard).Assembly.Location,
+            typeof(System.Numerics.Tensors.TensorPrimitives).Assembly.Location,
+        };
+        return platform.Concat(ours).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
+    }
+}
