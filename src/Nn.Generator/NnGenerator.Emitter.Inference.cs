@@ -76,8 +76,11 @@ public sealed partial class NnGenerator
                     break;
                 }
 
-                var slice = buffer.StartsWith("_", System.StringComparison.Ordinal) ? ".AsSpan(" : ".Slice(";
-                w.WriteLine(Span + "<" + plan.T + "> " + prefix + block.Number + " = " + buffer + slice + offset + ", N * " + block.Out + ");");
+                // arrays (the trainer's fields) get a span constructor; spans are sliced
+                var view = buffer.StartsWith("_", System.StringComparison.Ordinal)
+                    ? "new " + Span + "<" + plan.T + ">(" + buffer + ", " + offset + ", N * " + block.Out + ")"
+                    : buffer + ".Slice(" + offset + ", N * " + block.Out + ")";
+                w.WriteLine(Span + "<" + plan.T + "> " + prefix + block.Number + " = " + view + ";");
                 offset = offset == "0" ? "N * " + block.Out : offset + " + N * " + block.Out;
             }
         }

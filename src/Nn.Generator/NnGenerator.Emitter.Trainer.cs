@@ -85,8 +85,8 @@ public sealed partial class NnGenerator
                 w.WriteLine(string.Join(" ", new[] { Span + "<" + t + ">" }.Concat(plan.Blocks.Select((b, i) => b.W + " = _network." + b.W + (i == plan.Blocks.Count - 1 ? ";" : ",")))));
                 EmitHiddenSlices(w, plan, "_hidden", "h");
                 EmitHiddenSlices(w, plan, "_dhidden", "dh");
-                w.WriteLine(Span + "<" + t + "> scores = _scores.AsSpan(0, N * OutputSize);");
-                w.WriteLine(Span + "<" + t + "> dscores = _dscores.AsSpan(0, N * OutputSize);");
+                w.WriteLine(Span + "<" + t + "> scores = new " + Span + "<" + t + ">(_scores, 0, N * OutputSize);");
+                w.WriteLine(Span + "<" + t + "> dscores = new " + Span + "<" + t + ">(_dscores, 0, N * OutputSize);");
                 w.WriteLine();
                 w.WriteLine("// ── forward (1)…(" + plan.LayerCount + "): ForwardCore, keeping every h for the backward pass ──");
                 w.WriteLine("_network.ForwardCore(x, scores, N, _hidden);");

@@ -92,8 +92,9 @@ public sealed partial class NnGenerator
                 return;
             }
 
+            // Reported once per stray declaration, on its first layer attribute.
             var home = layers[0].DeclarationIndex;
-            foreach (var stray in layers.Where(l => l.DeclarationIndex != home))
+            foreach (var stray in layers.Where(l => l.DeclarationIndex != home).GroupBy(l => l.DeclarationIndex).Select(g => g.First()))
             {
                 diagnostics.Add(OnAttribute(DiagnosticDescriptors.LayersOnSeveralDeclarations.Id, stray, model.ClassName, Name(stray)));
             }
@@ -157,7 +158,8 @@ public sealed partial class NnGenerator
                 previous = layer;
             }
 
-            if (lastAffine is null && !model.Layers.Any(l => l.Kind == LayerKind.Affine))
+            // Only when nothing at all follows [Input]: a lone activation or head has its own diagnostic.
+            if (!model.Layers.Any(l => l.Kind != LayerKind.Input))
             {
                 var input = model.Layers.FirstOrDefault(l => l.Kind == LayerKind.Input);
                 diagnostics.Add(input is null

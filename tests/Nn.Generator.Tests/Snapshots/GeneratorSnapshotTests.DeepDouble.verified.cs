@@ -119,6 +119,7 @@ namespace Demo
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
             global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            // hidden activations and scores of one sample, 29 values, on the stack
             global::System.Span<double> buffer = stackalloc double[29];
             global::System.Span<double> scores = buffer.Slice(24);
             ForwardCore(x, scores, 1, buffer.Slice(0, 24));
@@ -130,6 +131,7 @@ namespace Demo
         {
             int N = labels.Length;
             global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            // hidden activations [N×24] and scores [N×5] in this thread's workspace
             global::System.Span<double> buffer = NnWorkspace(N * 29);
             global::System.Span<double> scores = buffer.Slice(N * 24);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 24));
@@ -237,12 +239,12 @@ namespace Demo
                 global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Losses.ValidateLabels(y, OutputSize);
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
-                global::System.Span<double> h1 = _hidden.AsSpan().Slice(0, N * 16);
-                global::System.Span<double> h2 = _hidden.AsSpan().Slice(N * 16, N * 8);
-                global::System.Span<double> dh1 = _dhidden.AsSpan().Slice(0, N * 16);
-                global::System.Span<double> dh2 = _dhidden.AsSpan().Slice(N * 16, N * 8);
-                global::System.Span<double> scores = _scores.AsSpan(0, N * OutputSize);
-                global::System.Span<double> dscores = _dscores.AsSpan(0, N * OutputSize);
+                global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 16);
+                global::System.Span<double> h2 = new global::System.Span<double>(_hidden, N * 16, N * 8);
+                global::System.Span<double> dh1 = new global::System.Span<double>(_dhidden, 0, N * 16);
+                global::System.Span<double> dh2 = new global::System.Span<double>(_dhidden, N * 16, N * 8);
+                global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
+                global::System.Span<double> dscores = new global::System.Span<double>(_dscores, 0, N * OutputSize);
 
                 // ── forward (1)…(3): ForwardCore, keeping every h for the backward pass ──
                 _network.ForwardCore(x, scores, N, _hidden);

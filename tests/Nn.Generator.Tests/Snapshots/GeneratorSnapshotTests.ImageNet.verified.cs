@@ -130,6 +130,7 @@ partial class ImageNet
     public int Predict(global::System.ReadOnlySpan<float> x)
     {
         global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+        // hidden activations and scores of one sample, 1110 values, in this thread's workspace
         global::System.Span<float> buffer = NnWorkspace(1110);
         global::System.Span<float> scores = buffer.Slice(1100);
         ForwardCore(x, scores, 1, buffer.Slice(0, 1100));
@@ -141,6 +142,7 @@ partial class ImageNet
     {
         int N = labels.Length;
         global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+        // hidden activations [N×1100] and scores [N×10] in this thread's workspace
         global::System.Span<float> buffer = NnWorkspace(N * 1110);
         global::System.Span<float> scores = buffer.Slice(N * 1100);
         ForwardCore(x, scores, N, buffer.Slice(0, N * 1100));

@@ -64,8 +64,8 @@ namespace Demo.Linear
         {
             global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
             global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
-            // activations of one sample, 0 values: small enough for the stack
-            global::System.Span<double> hidden = stackalloc double[0];
+            // no hidden layers: nothing is kept between layers
+            global::System.Span<double> hidden = default;
             ForwardCore(x, scores, 1, hidden);
         }
 
@@ -76,7 +76,7 @@ namespace Demo.Linear
             global::Nn.Guard.NonNegative(batch, nameof(batch));
             global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
             global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
-            ForwardCore(x, scores, batch, NnWorkspace(batch * 0));
+            ForwardCore(x, scores, batch, hidden: default);
         }
 
         // Forward pass for N = batch rows. `hidden` holds every hidden activation back to back,
@@ -91,10 +91,10 @@ namespace Demo.Linear
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
             global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            // hidden activations and scores of one sample, 3 values, on the stack
             global::System.Span<double> buffer = stackalloc double[3];
-            global::System.Span<double> scores = buffer.Slice(0);
-            ForwardCore(x, scores, 1, buffer.Slice(0, 0));
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(scores);
+            ForwardCore(x, buffer, 1, hidden: default);
+            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(buffer);
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×2].</summary>
@@ -102,10 +102,10 @@ namespace Demo.Linear
         {
             int N = labels.Length;
             global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            // hidden activations [N×0] and scores [N×3] in this thread's workspace
             global::System.Span<double> buffer = NnWorkspace(N * 3);
-            global::System.Span<double> scores = buffer.Slice(N * 0);
-            ForwardCore(x, scores, N, buffer.Slice(0, N * 0));
-            global::Nn.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
+            ForwardCore(x, buffer, N, hidden: default);
+            global::Nn.Reductions.ArgMaxRows<double>(buffer, labels, rows: N, cols: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
@@ -197,8 +197,8 @@ namespace Demo.Linear
                 global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Losses.ValidateLabels(y, OutputSize);
                 global::System.Span<double> W1 = _network.W1;
-                global::System.Span<double> scores = _scores.AsSpan(0, N * OutputSize);
-                global::System.Span<double> dscores = _dscores.AsSpan(0, N * OutputSize);
+                global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
+                global::System.Span<double> dscores = new global::System.Span<double>(_dscores, 0, N * OutputSize);
 
                 // ── forward (1)…(1): ForwardCore, keeping every h for the backward pass ──
                 _network.ForwardCore(x, scores, N, _hidden);

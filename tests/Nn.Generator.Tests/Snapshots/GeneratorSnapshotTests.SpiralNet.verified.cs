@@ -105,6 +105,7 @@ namespace Demo
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
             global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            // hidden activations and scores of one sample, 103 values, on the stack
             global::System.Span<float> buffer = stackalloc float[103];
             global::System.Span<float> scores = buffer.Slice(100);
             ForwardCore(x, scores, 1, buffer.Slice(0, 100));
@@ -116,6 +117,7 @@ namespace Demo
         {
             int N = labels.Length;
             global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            // hidden activations [N×100] and scores [N×3] in this thread's workspace
             global::System.Span<float> buffer = NnWorkspace(N * 103);
             global::System.Span<float> scores = buffer.Slice(N * 100);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 100));
@@ -217,10 +219,10 @@ namespace Demo
                 global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Losses.ValidateLabels(y, OutputSize);
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2;
-                global::System.Span<float> h1 = _hidden.AsSpan().Slice(0, N * 100);
-                global::System.Span<float> dh1 = _dhidden.AsSpan().Slice(0, N * 100);
-                global::System.Span<float> scores = _scores.AsSpan(0, N * OutputSize);
-                global::System.Span<float> dscores = _dscores.AsSpan(0, N * OutputSize);
+                global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 100);
+                global::System.Span<float> dh1 = new global::System.Span<float>(_dhidden, 0, N * 100);
+                global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
+                global::System.Span<float> dscores = new global::System.Span<float>(_dscores, 0, N * OutputSize);
 
                 // ── forward (1)…(2): ForwardCore, keeping every h for the backward pass ──
                 _network.ForwardCore(x, scores, N, _hidden);

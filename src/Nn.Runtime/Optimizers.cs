@@ -1,0 +1,18 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Nn;
+
+/// <summary>Parameter updates over the flat parameter buffer.</summary>
+public static class Optimizers
+{
+    /// <summary>Vanilla SGD: effectively computes <c>parameters[i] −= learningRate · gradients[i]</c>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void Sgd<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowHelper.Exactly(gradients.Length, parameters.Length, nameof(gradients), "parameters.Length");
+        TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
+    }
+}

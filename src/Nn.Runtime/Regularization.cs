@@ -1,0 +1,26 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Nn;
+
+/// <summary>L2 weight decay as in CS231n: loss <c>½λ·Σw²</c>, gradient <c>λ·w</c>. Applied to weights only.</summary>
+public static class Regularization
+{
+    /// <summary>Returns <c>½·Σ w[i]²</c>; multiply by λ for the loss.</summary>
+    public static T L2<T>(ReadOnlySpan<T> w)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateChecked(0.5) * TensorPrimitives.SumOfSquares(w);
+
+    /// <summary>Effectively computes <c>dw[i] += strength · w[i]</c>. Nothing to do when strength is 0.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void L2Backward<T>(ReadOnlySpan<T> w, Span<T> dw, T strength)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowHelper.Exactly(dw.Length, w.Length, nameof(dw), "w.Length");
+        if (strength != T.Zero)
+        {
+            TensorPrimitives.MultiplyAdd(w, strength, dw, dw);
+        }
+    }
+}
