@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Nn.Runtime.Tests;
+
+/// <summary>Activations, losses, reductions, regularization and SGD against plain loops.</summary>
+public class KernelTests
+{
+    public static IEnumerable<object[]> Lengths() => Enumerable.Range(0, 257).Select(n => new object[] { n });
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ReluForwardAndBackward(int length)
+    {
+        var rng = new Rng((ulong)length);
+        var x = Enumerable.Range(0, length).Select(_ => (float)rng.NextGaussian()).ToArray();
+        var dout = Enumerable.Range(0, length).Select(_ => (float)rng.NextGaussian()).ToArray();
+
+        var h = new float[length];
+        Activations.ReluForward<float>(x, h);
+        Assert.Equal(x.Select(v => Math.Max(0, v)), h);
+
+        var dh = (float[])dout.Clone();
+        Activations.ReluBackward<float>(h, dh);
+        Assert.Equal(dout.Select((d, i) => h[i] > 0 ? d : 0f), dh);
+
+        // in place
+        Activations.ReluForward<float>(x, x);
+        Assert.Equal(h, x);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void SgdL2AndSumRows(int length)
+    {
+        var rng = new Rng((ulong)length + 1000);
+        var p = Enumerable.Range(0, length).Select(_ => rng.NextGaussian()).ToArray();
+        var g = Enumerable.Range(0, length).Select(_ => rng.NextGaussian()).ToArray();
+        var expected = p.Select((v, i) => v - (0.1 * g[i])).ToArray();
+        Optimizers.Sgd<double>(p, g, 0.1);
+        Assert.Equal(expected, p, new Tolerance(1e-15));
+
+        Assert.Equal(0.5 * p.Sum(v => v * v), Regularization.L2<double>(p), 1e-9);
+        var dw = (double[])g.Clone();
+        Regularization.L2Backward<double>(p, dw, 0.01);
+        Assert.Equal(g.Select((v, i) => v + (0.01 * p[i])), dw, new Tolerance(1e-15));
+
+        var cols = Math.Max(1, length % 13);
+        var rows = length / cols;
+        var sum = new double[cols];
+        Reductions.SumRows<double>(p, sum, rows, cols);
+        var reference = Enumerable.Range(0, cols).Select(j => Enumerable.Range(0, rows).Sum(i => p[(i * cols) + j])).ToArray();
+        Assert.Equal(reference, sum, new Tolerance(1e-12));
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyOfZeroScoresIsLn3()
+    {
+        var scores = new float[4 * 3];
+        var d = new float[12];
+        var loss = Losses.SoftmaxCrossEntropy<float>(scores, new[] { 0, 1, 2, 1 }, d, batch: 4, classes: 3);
+        Assert.Equal(Math.Log(3), loss, 6);
+        // (p − 1[y]) / N with p = 1/3, N = 4
+        Assert.Equal((1 / 3f - 1) / 4, d[0], 6);
+        Assert.Equal(1 / 3f / 4, d[1], 6);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyMatchesTheDefinitionAndItsGradient()
+    {
+        var rng = new Rng(3);
+        const int Batch = 5, Classes = 4;
+        var scores = Enumerable.Range(0, Batch * Classes).Select(_ => rng.NextGaussian()).ToArray();
+        var labels = new[] { 0, 3, 2, 1, 3 };
+        var d = new double[scores.Length];
+        var loss = Losses.SoftmaxCrossEntropy<double>(scores, labels, d, Batch, Classes);
+
+        double Definition(double[] s) => Enumerable.Range(0, Batch).Average(i =>
+        {
+            var row = s.Skip(i * Classes).Take(Classes).ToArray();
+            return -Math.Log(Math.Exp(row[labels[i]]) / row.Sum(Math.Exp));
+        });
+
+        Assert.Equal(Definition(scores), loss, 12);
+        var numeric = new double[scores.Length];
+        GradientCheck.Numeric(scores, () => Definition(scores), numeric);
+        var error = GradientCheck.MaxRelativeError(d, numeric);
+        Assert.True(error < 1e-7, $"relative error {error:E2}");
+    }
+
+    [Fact]
+    public void LargeLogitsStayFinite()
+    {
+        var scores = new float[] { 1e4f, 0, -1e4f, 3e38f, 3e38f, -3e38f };
+        var d = new float[6];
+        var loss = Losses.SoftmaxCrossEntropy<float>(scores, new[] { 2, 0 }, d, batch: 2, classes: 3);
+        Assert.True(float.IsFinite(loss));
+        Assert.Equal((2e4f + MathF.Log(2)) / 2, loss, 0);
+        Assert.All(d, v => Assert.True(float.IsFinite(v)));
+
+        var probs = new double[] { 1e300, 1e300, 0 };
+        Losses.Softmax<double>(probs, probs, batch: 1, classes: 3);
+        Assert.Equal(new[] { 0.5, 0.5, 0 }, probs);
+    }
+
+    [Fact]
+    public void OutOfRangeLabelThrowsAndWritesNothing()
+    {
+        var scores = new float[6];
+        var d = new float[] { 7, 7, 7, 7, 7, 7 };
+        var e = Assert.Throws<ArgumentException>(() => Losses.SoftmaxCrossEntropy<float>(scores, new[] { 1, 3 }, d, batch: 2, classes: 3));
+        Assert.Contains("labels[1] is 3, expected a class index in [0, 3)", e.Message);
+        Assert.Throws<ArgumentException>(() => Losses.ValidateLabels(new[] { -1 }, 3));
+        Assert.All(d, v => Assert.Equal(7f, v));
+    }
+
+    [Fact]
+    public void InPlaceSoftmaxCrossEntropyEqualsSeparate()
+    {
+        var rng = new Rng(8);
+        var scores = Enumerable.Range(0, 30).Select(_ => (float)rng.NextGaussian()).ToArray();
+        var labels = Enumerable.Range(0, 10).Select(i => i % 3).ToArray();
+        var d = new float[30];
+        var separate = Losses.SoftmaxCrossEntropy<float>(scores, labels, d, 10, 3);
+        var inPlace = Losses.SoftmaxCrossEntropy<float>(scores, labels, scores, 10, 3);
+        Assert.Equal(separate, inPlace);
+        Assert.Equal(d, scores);
+    }
+
+    [Fact]
+    public void ArgMaxRowsPicksEachRowsLargest()
+    {
+        var x = new float[] { 1, 5, 2, 9, 0, 3 };
+        var idx = new int[2];
+        Reductions.ArgMaxRows<float>(x, idx, rows: 2, cols: 3);
+        Assert.Equal(new[] { 1, 0 }, idx);
+    }
+
+    [Fact]
+    public void RngIsDeterministicAndGaussian()
+    {
+        var a = new Rng(42);
+        var b = new Rng(42);
+        var c = new Rng(43);
+        Assert.Equal(a.NextUInt64(), b.NextUInt64());
+        Assert.NotEqual(a.NextUInt64(), c.NextUInt64());
+
+        var rng = new Rng(1);
+        double sum = 0, square = 0;
+        const int Count = 100_000;
+        for (var i = 0; i < Count; i++)
+        {
+            var g = rng.NextGaussian();
+            sum += g;
+            square += g * g;
+        }
+
+        Assert.InRange(sum / Count, -0.01, 0.01);
+        Assert.InRange(square / Count, 0.98, 1.02);
+        Assert.All(Enumerable.Range(0, 1000).Select(_ => rng.NextInt(3)), v => Assert.InRange(v, 0, 2));
+    }
+
+    [Fact]
+    public void SpiralHasTheNotesShape()
+    {
+        var (x, y) = Datasets.Spiral(pointsPerClass: 100, classes: 3, seed: 0);
+        Assert.Equal(600, x.Length);
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => i / 100), y);
+        for (var j = 0; j < 3; j++)
+        {
+            var first = (j * 100) * 2;
+            var last = ((j * 100) + 99) * 2;
+            Assert.Equal(0f, MathF.Sqrt((x[first] * x[first]) + (x[first + 1] * x[first + 1])), 6);
+            Assert.Equal(1f, MathF.Sqrt((x[last] * x[last]) + (x[last + 1] * x[last + 1])), 5);
+        }
+
+        Assert.Equal(Datasets.Spiral(seed: 5).X, Datasets.Spiral(seed: 5).X);
+    }
+
+    [Fact]
+    public void GuardMessagesNameExpectedAndActual()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Guard.Length(3, 2, "x", "InputSize"));
+        Assert.Equal("x has 3 elements, expected 2 (InputSize). (Parameter 'x')", e.Message);
+        var b = Assert.Throws<ArgumentOutOfRangeException>(() => Guard.Batch(9, 8, "y"));
+        Assert.Contains("9 samples, more than this trainer's capacity of 8", b.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Guard.Batch(0, 8, "y"));
+        Guard.Batch(8, 8, "y");
+    }
+
+    private sealed class Tolerance(double bar) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= bar * Math.Max(1, Math.Abs(x));
+
+        public int GetHashCode(double obj) => 0;
+    }
+}
