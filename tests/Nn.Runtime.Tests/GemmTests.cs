@@ -19,8 +19,16 @@ public class GemmTests
         {
             foreach (var n in odd)
             {
-                yield return new object[] { m, 7, n };
-                yield return new object[] { m, 33, n };
+                // (7, 7, 7) and (33, 33, 33) are already among the squares
+                if (m != 7 || n != 7)
+                {
+                    yield return new object[] { m, 7, n };
+                }
+
+                if (m != 33 || n != 33)
+                {
+                    yield return new object[] { m, 33, n };
+                }
             }
         }
 
