@@ -39,18 +39,8 @@ internal static class Plots
         var plot = NewPlot(title);
         for (var c = 0; c < ClassColors.Length; c++)
         {
-            var xs = new System.Collections.Generic.List<double>();
-            var ys = new System.Collections.Generic.List<double>();
-            for (var n = 0; n < labels.Length; n++)
-            {
-                if (labels[n] == c)
-                {
-                    xs.Add(grid[2 * n]);
-                    ys.Add(grid[(2 * n) + 1]);
-                }
-            }
-
-            var region = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray(), ClassColors[c].WithAlpha(0.25));
+            var (xs, ys) = PointsOfClass(grid, labels, c);
+            var region = plot.Add.ScatterPoints(xs, ys, ClassColors[c].WithAlpha(0.25));
             region.MarkerShape = MarkerShape.FilledSquare;
             region.MarkerSize = 3;
         }
@@ -72,20 +62,27 @@ internal static class Plots
     {
         for (var c = 0; c < ClassColors.Length; c++)
         {
-            var xs = new System.Collections.Generic.List<double>();
-            var ys = new System.Collections.Generic.List<double>();
-            for (var n = 0; n < y.Length; n++)
-            {
-                if (y[n] == c)
-                {
-                    xs.Add(x[2 * n]);
-                    ys.Add(x[(2 * n) + 1]);
-                }
-            }
-
-            var points = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray(), ClassColors[c]);
+            var (xs, ys) = PointsOfClass(x, y, c);
+            var points = plot.Add.ScatterPoints(xs, ys, ClassColors[c]);
             points.MarkerSize = 7;
             points.LegendText = "class " + c;
         }
+    }
+
+    // The coordinates of the 2-D points labelled c, as ScottPlot wants them.
+    private static (double[] Xs, double[] Ys) PointsOfClass(float[] points, int[] labels, int c)
+    {
+        var xs = new System.Collections.Generic.List<double>();
+        var ys = new System.Collections.Generic.List<double>();
+        for (var n = 0; n < labels.Length; n++)
+        {
+            if (labels[n] == c)
+            {
+                xs.Add(points[2 * n]);
+                ys.Add(points[(2 * n) + 1]);
+            }
+        }
+
+        return (xs.ToArray(), ys.ToArray());
     }
 }
