@@ -14,7 +14,8 @@ public abstract class LayerAttribute : Attribute
 /// Fully connected layer: <c>out = x·W + b</c>, with <c>W</c> of shape <c>[in × size]</c> and <c>b</c> of shape <c>[size]</c>.
 /// Its output has no activation unless an activation attribute follows it.
 /// </summary>
-/// <example><c>[Affine(100), ReLU]</c> is a hidden layer of 100 ReLU units.</example>
+/// <example><c>[Affine(100), ReLU]</c> is a hidden layer of 100 ReLU units; <c>[Affine(100, Init = Init.Fixed, Scale = 0.01)]</c>
+/// draws its weights from <c>0.01·N(0, 1)</c>.</example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class AffineAttribute : LayerAttribute
 {
@@ -24,6 +25,28 @@ public sealed class AffineAttribute : LayerAttribute
 
     /// <summary>Number of output units.</summary>
     public int Size { get; }
+
+    /// <summary>How the weights are drawn. Default <see cref="Nn.Init.Auto"/>: He before ReLU, LeakyReLU and Maxout, Xavier otherwise.</summary>
+    public Init Init { get; set; } = Init.Auto;
+
+    /// <summary>The standard deviation for <see cref="Nn.Init.Fixed"/>, e.g. CS231n's 0.01.</summary>
+    public double Scale { get; set; }
+}
+
+/// <summary>How an <see cref="AffineAttribute"/> layer's weights are drawn (biases start at 0).</summary>
+public enum Init
+{
+    /// <summary>He for layers followed by ReLU, LeakyReLU or Maxout; Xavier otherwise.</summary>
+    Auto = 0,
+
+    /// <summary><c>N(0, 1)·√(2/fan_in)</c>: keeps the variance of ReLU activations constant.</summary>
+    He = 1,
+
+    /// <summary><c>N(0, 1)·√(1/fan_in)</c>: the calibrated scale for sigmoid, tanh and linear layers.</summary>
+    Xavier = 2,
+
+    /// <summary><c>N(0, 1)·Scale</c> with the <see cref="AffineAttribute.Scale"/> you give.</summary>
+    Fixed = 3,
 }
 
 /// <summary>Base of the elementwise activations that follow an <see cref="AffineAttribute"/>.</summary>
@@ -41,6 +64,55 @@ public sealed class ReLUAttribute : ActivationAttribute
 }
 
 /// <summary>
+/// Logistic sigmoid applied to the preceding <see cref="AffineAttribute"/>: <c>h = 1 / (1 + exp(−x))</c>.
+/// Backward: <c>dx = dh·h·(1 − h)</c>. The notes advise against it in hidden layers (it saturates and is not zero-centred).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SigmoidAttribute : ActivationAttribute
+{
+}
+
+/// <summary>
+/// Hyperbolic tangent applied to the preceding <see cref="AffineAttribute"/>: <c>h = tanh(x)</c>, zero-centred.
+/// Backward: <c>dx = dh·(1 − h²)</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class TanhAttribute : ActivationAttribute
+{
+}
+
+/// <summary>
+/// Leaky ReLU: <c>h = x</c> where <c>x &gt; 0</c>, else <c>alpha·x</c>, so units never die completely.
+/// Backward: <c>dx = dh</c> where <c>h &gt; 0</c>, else <c>alpha·dh</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LeakyReLUAttribute : ActivationAttribute
+{
+    /// <summary>Declares a leaky ReLU with slope <paramref name="alpha"/> for negative inputs.</summary>
+    /// <param name="alpha">Slope below zero, in (0, 1); 0.01 is usual.</param>
+    public LeakyReLUAttribute(double alpha) => Alpha = alpha;
+
+    /// <summary>Slope below zero.</summary>
+    public double Alpha { get; }
+}
+
+/// <summary>
+/// Maxout (Goodfellow et al.): the preceding <c>Affine(k·n)</c>'s outputs, taken in consecutive groups of
+/// <c>k</c>, become <c>n</c> units <c>max(w₁ᵀx + b₁, …, w_kᵀx + b_k)</c>. Backward: the gradient goes to the piece that won.
+/// </summary>
+/// <example><c>[Affine(200), Maxout(2)]</c> is 100 maxout units of two pieces.</example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaxoutAttribute : ActivationAttribute
+{
+    /// <summary>Declares maxout over groups of <paramref name="pieces"/> outputs.</summary>
+    /// <param name="pieces">Pieces per unit, at least 2; the previous Affine size must be a multiple of it.</param>
+    public MaxoutAttribute(int pieces) => Pieces = pieces;
+
+    /// <summary>Pieces per unit.</summary>
+    public int Pieces { get; }
+}
+
+/// <summary>
 /// Base of the heads: the last layer attribute, which turns the scores of the final
 /// <see cref="AffineAttribute"/> into a loss for training. A network without a head can only run <c>Forward</c>.
 /// </summary>
@@ -55,5 +127,33 @@ public abstract class HeadAttribute : LayerAttribute
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class SoftmaxAttribute : HeadAttribute
+{
+}
+
+/// <summary>
+/// Multiclass SVM head (Weston–Watkins hinge): loss <c>(1/N) Σ_i Σ_{j≠y_i} max(0, s_j − s_{y_i} + 1)</c>.
+/// With one output it is the binary SVM: labels 0 and 1 are read as −1 and +1, loss <c>(1/N) Σ max(0, 1 − t·s)</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SvmAttribute : HeadAttribute
+{
+}
+
+/// <summary>
+/// Binary logistic-regression head (the notes' "binary softmax classifier") on one output neuron:
+/// <c>p = σ(s)</c> is the probability of class 1, loss <c>(1/N) Σ −y·log p − (1 − y)·log(1 − p)</c>,
+/// computed as <c>softplus(s) − y·s</c> so large scores do not overflow; gradient <c>(p − y) / N</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LogisticAttribute : HeadAttribute
+{
+}
+
+/// <summary>
+/// Regression head: loss <c>(1/2N) Σ_i ‖s_i − t_i‖²</c> against real-valued targets <c>t</c> of the output's size;
+/// gradient <c>(s − t) / N</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MeanSquaredErrorAttribute : HeadAttribute
 {
 }

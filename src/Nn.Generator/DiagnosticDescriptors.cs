@@ -61,15 +61,55 @@ internal static class DiagnosticDescriptors
         "Network class shape not supported",
         "Class '{0}' is {1}; declare the network as a non-generic, non-static, top-level partial class");
 
-    public static readonly DiagnosticDescriptor RepeatedActivation = Error(
+    public static readonly DiagnosticDescriptor RepeatedActivation = Warning(
         "NN0011",
-        "One activation per Affine layer",
-        "[{0}] follows another activation; an [Affine(n)] takes at most one activation, so remove this one");
+        "Two activations in a row",
+        "[{0}] follows [{1}] on the same Affine layer; this is legal but rarely meant: remove one, or put an [Affine(n)] between them");
 
     public static readonly DiagnosticDescriptor HeadNeedsTwoOutputs = Error(
         "NN0012",
         "Softmax needs at least two outputs",
-        "[Softmax] over {0} output gives probability 1 whatever the input; use [Affine(2), Softmax] (or more classes)");
+        "[Softmax] over {0} output gives probability 1 whatever the input; for two classes with one output write [Affine(1), Logistic], or use [Affine(2), Softmax]");
+
+    public static readonly DiagnosticDescriptor MaxoutPieces = Error(
+        "NN0013",
+        "Maxout pieces must divide the Affine size",
+        "[Maxout({0})] {1}; write [Affine(k·n), Maxout(k)] with k ≥ 2, e.g. [Affine({2}), Maxout({3})]");
+
+    public static readonly DiagnosticDescriptor LeakyAlpha = Error(
+        "NN0014",
+        "LeakyReLU alpha must be in (0, 1)",
+        "[LeakyReLU({0})] has a slope outside (0, 1); write a small positive slope such as [LeakyReLU(0.01)]");
+
+    public static readonly DiagnosticDescriptor LogisticOutputs = Error(
+        "NN0015",
+        "Logistic needs exactly one output",
+        "[Logistic] is binary: one output neuron, the score of class 1, but the layer before it has {0} outputs; write [Affine(1), Logistic], or [Affine({0}), Softmax] for {0} classes");
+
+    public static readonly DiagnosticDescriptor MemberConflict = Error(
+        "NN0016",
+        "The class already defines a member the generator writes",
+        "Class '{0}' already defines {1}, which Nn generates for this network; rename or remove yours");
+
+    public static readonly DiagnosticDescriptor ArgumentNotConstant = Error(
+        "NN0017",
+        "Layer arguments must be compile-time constants",
+        "This argument of [{0}] is not a compile-time constant, so the generator cannot size the network; write a literal or a const");
+
+    public static readonly DiagnosticDescriptor MaxoutNotAfterAffine = Error(
+        "NN0018",
+        "Maxout must directly follow an Affine layer",
+        "[Maxout] groups the outputs of the [Affine(n)] right before it, but [{0}] stands between them; write [Affine(n), Maxout(k)]");
+
+    public static readonly DiagnosticDescriptor InitScale = Error(
+        "NN0019",
+        "Init.Fixed needs a positive Scale",
+        "[Affine] {0}; write [Affine(n, Init = Init.Fixed, Scale = 0.01)], or leave both out for He/Xavier");
+
+    public static readonly DiagnosticDescriptor SigmoidHidden = Warning(
+        "NN0020",
+        "Sigmoid in a hidden layer",
+        "[Sigmoid] on hidden layer {0} saturates and is not zero-centred, which slows or stalls learning (CS231n); prefer ReLU, LeakyReLU or Tanh");
 
     public static readonly DiagnosticDescriptor InternalError = new(
         "NN9999",
@@ -85,7 +125,8 @@ internal static class DiagnosticDescriptors
     {
         NotPartial, MultipleInputs, LayersOnSeveralDeclarations, AffineSizeNotPositive, ActivationWithoutAffine,
         HeadNotLast, HeadWithoutAffine, NoLayers, InputShapeInvalid, UnsupportedClass, RepeatedActivation,
-        HeadNeedsTwoOutputs, InternalError,
+        HeadNeedsTwoOutputs, MaxoutPieces, LeakyAlpha, LogisticOutputs, MemberConflict, ArgumentNotConstant,
+        MaxoutNotAfterAffine, InitScale, SigmoidHidden, InternalError,
     };
 
     public static DiagnosticDescriptor? Find(string id)
@@ -101,12 +142,18 @@ internal static class DiagnosticDescriptors
         return null;
     }
 
-    private static DiagnosticDescriptor Error(string id, string title, string message) => new(
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        Create(id, title, message, DiagnosticSeverity.Error);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        Create(id, title, message, DiagnosticSeverity.Warning);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) => new(
         id,
         title,
         message,
         Category,
-        DiagnosticSeverity.Error,
+        severity,
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

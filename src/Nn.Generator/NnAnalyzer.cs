@@ -68,12 +68,42 @@ public sealed class NnAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
+    // The user's own declaration of a member the generator also writes.
+    private static Location? MemberLocation(INamedTypeSymbol type, string name)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            var matches = name == GeneratedNames.SeedConstructor
+                ? member is IMethodSymbol { MethodKind: MethodKind.Constructor, Parameters.Length: 1 } ctor && ctor.Parameters[0].Type.SpecialType == SpecialType.System_UInt64
+                : member.Name == name;
+            if (!matches)
+            {
+                continue;
+            }
+
+            foreach (var location in member.Locations)
+            {
+                if (location.IsInSource && !NnGenerator.Parser.IsGenerated(location.SourceTree!))
+                {
+                    return location;
+                }
+            }
+        }
+
+        return null;
+    }
+
     private static Location LocationOf(
         DiagnosticInfo info,
         INamedTypeSymbol type,
         System.Collections.Generic.List<(AttributeData Data, LayerKind Kind, int DeclarationIndex)> attributes)
     {
         var classLocation = type.Locations.IsEmpty ? Location.None : type.Locations[0];
+        if (info.Target == DiagnosticTarget.Member)
+        {
+            return MemberLocation(type, info.MessageArguments[2]) ?? classLocation;
+        }
+
         if (info.Target == DiagnosticTarget.Class || info.AttributeIndex < 0 || info.AttributeIndex >= attributes.Count)
         {
             return classLocation;

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Nn.Generator.Model;
 
 namespace Nn.Generator;
@@ -38,11 +40,11 @@ public sealed partial class NnGenerator
         private static void EmitForwardCore(SourceWriter w, NetworkPlan plan)
         {
             var t = plan.T;
-            w.WriteLine("// Forward pass for N = batch rows. `hidden` holds every hidden activation back to back,");
+            w.WriteLine("// Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,");
             w.WriteLine("// each [N×size]: " + HiddenLayout(plan) + ". The trainer keeps it for the backward pass.");
             using (w.Block("private void ForwardCore(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> scores, int N, " + Span + "<" + t + "> hidden)"))
             {
-                EmitHiddenSlices(w, plan, "hidden", "h");
+                EmitHiddenSlices(w, plan, "hidden", string.Empty);
                 foreach (var block in plan.Blocks)
                 {
                     EmitAffineForward(w, plan, block);
@@ -52,36 +54,19 @@ public sealed partial class NnGenerator
             w.WriteLine();
         }
 
-        // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×100] = [N×2]·[2×100]
-        private static void EmitAffineForward(SourceWriter w, NetworkPlan plan, AffineBlock b)
-        {
-            var relu = b.Activation == LayerKind.ReLU;
-            var math = b.Input + "·" + b.W + " + " + b.B;
-            w.WriteLine("// (" + b.Number + ") Affine " + b.Number + (relu ? " + ReLU" : string.Empty) + ": "
-                + b.Output + " = " + (relu ? "max(0, " + math + ")" : math)
-                + "    [N×" + b.Out + "] = [N×" + b.In + "]·[" + b.In + "×" + b.Out + "]");
-            w.WriteLine(Rt + "Gemm.MatMul<" + plan.T + ">(" + b.Input + ", " + b.W + ", " + b.Output
-                + ", m: N, k: " + b.In + ", n: " + b.Out + ", bias: " + b.B
-                + (relu ? ", epilogue: " + Rt + "Epilogue.Relu" : string.Empty) + ");");
-        }
-
-        // Span<float> h1 = hidden.Slice(0, N * 100);
+        // Span<float> h1 = hidden.Slice(0, N * 100);   (or new Span<float>(_hidden, …) for the trainer's arrays)
         private static void EmitHiddenSlices(SourceWriter w, NetworkPlan plan, string buffer, string prefix)
         {
-            var offset = "0";
-            foreach (var block in plan.Blocks)
+            var before = 0;
+            foreach (var value in plan.Hidden)
             {
-                if (block.IsLast)
-                {
-                    break;
-                }
-
-                // arrays (the trainer's fields) get a span constructor; spans are sliced
+                var offset = before == 0 ? "0" : "N * " + before;
+                var length = "N * " + value.Size;
                 var view = buffer.StartsWith("_", System.StringComparison.Ordinal)
-                    ? "new " + Span + "<" + plan.T + ">(" + buffer + ", " + offset + ", N * " + block.Out + ")"
-                    : buffer + ".Slice(" + offset + ", N * " + block.Out + ")";
-                w.WriteLine(Span + "<" + plan.T + "> " + prefix + block.Number + " = " + view + ";");
-                offset = offset == "0" ? "N * " + block.Out : offset + " + N * " + block.Out;
+                    ? "new " + Span + "<" + plan.T + ">(" + buffer + ", " + offset + ", " + length + ")"
+                    : buffer + ".Slice(" + offset + ", " + length + ")";
+                w.WriteLine(Span + "<" + plan.T + "> " + prefix + value.Name + " = " + view + ";");
+                before += value.Size;
             }
         }
 
@@ -106,11 +91,17 @@ public sealed partial class NnGenerator
 
         private static void EmitPredict(SourceWriter w, NetworkPlan plan)
         {
+            // A regression head has nothing to pick, nor does a single unlabelled output.
+            if (plan.Head == LayerKind.MeanSquaredError || (plan.OutputSize == 1 && !plan.IsBinary))
+            {
+                return;
+            }
+
             EmitPredictOne(w, plan);
             w.WriteLine();
             EmitPredictBatch(w, plan);
             w.WriteLine();
-            if (plan.Head == LayerKind.Softmax)
+            if (plan.Head is LayerKind.Softmax or LayerKind.Logistic)
             {
                 EmitProbabilities(w, plan);
             }
@@ -119,23 +110,20 @@ public sealed partial class NnGenerator
         private static void EmitPredictOne(SourceWriter w, NetworkPlan plan)
         {
             var t = plan.T;
-            w.WriteLine("/// <summary>The index of the highest score for one sample (the predicted class).</summary>");
+            w.WriteLine(plan.IsBinary
+                ? "/// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>"
+                : "/// <summary>The index of the highest score for one sample (the predicted class).</summary>");
             using (w.Block("public int Predict(" + ReadOnlySpan + "<" + t + "> x)"))
             {
                 w.WriteLine(Rt + "Guard.Length(x.Length, InputSize, nameof(x), \"InputSize\");");
                 var total = plan.HiddenSize + plan.OutputSize;
                 w.WriteLine("// hidden activations and scores of one sample, " + total + " values" + (total <= StackLimit ? ", on the stack" : ", in this thread's workspace"));
                 w.WriteLine(Span + "<" + t + "> buffer = " + (total <= StackLimit ? "stackalloc " + t + "[" + total + "]" : "NnWorkspace(" + total + ")") + ";");
-                if (plan.HiddenSize == 0)
-                {
-                    w.WriteLine("ForwardCore(x, buffer, 1, hidden: default);");
-                    w.WriteLine("return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<" + t + ">(buffer);");
-                    return;
-                }
-
                 w.WriteLine(Span + "<" + t + "> scores = buffer.Slice(" + plan.HiddenSize + ");");
                 w.WriteLine("ForwardCore(x, scores, 1, buffer.Slice(0, " + plan.HiddenSize + "));");
-                w.WriteLine("return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<" + t + ">(scores);");
+                w.WriteLine(plan.IsBinary
+                    ? "return scores[0] > 0 ? 1 : 0;"
+                    : "return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<" + t + ">(scores);");
             }
         }
 
@@ -149,35 +137,45 @@ public sealed partial class NnGenerator
                 w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"labels.Length·InputSize\");");
                 w.WriteLine("// hidden activations [N×" + plan.HiddenSize + "] and scores [N×" + plan.OutputSize + "] in this thread's workspace");
                 w.WriteLine(Span + "<" + t + "> buffer = NnWorkspace(N * " + (plan.HiddenSize + plan.OutputSize) + ");");
-                if (plan.HiddenSize == 0)
-                {
-                    w.WriteLine("ForwardCore(x, buffer, N, hidden: default);");
-                    w.WriteLine(Rt + "Reductions.ArgMaxRows<" + t + ">(buffer, labels, rows: N, cols: OutputSize);");
-                    return;
-                }
-
                 w.WriteLine(Span + "<" + t + "> scores = buffer.Slice(N * " + plan.HiddenSize + ");");
                 w.WriteLine("ForwardCore(x, scores, N, buffer.Slice(0, N * " + plan.HiddenSize + "));");
-                w.WriteLine(Rt + "Reductions.ArgMaxRows<" + t + ">(scores, labels, rows: N, cols: OutputSize);");
+                if (plan.IsBinary)
+                {
+                    using (w.Block("for (int i = 0; i < N; i++)"))
+                    {
+                        w.WriteLine("labels[i] = scores[i] > 0 ? 1 : 0;");
+                    }
+                }
+                else
+                {
+                    w.WriteLine(Rt + "Reductions.ArgMaxRows<" + t + ">(scores, labels, rows: N, cols: OutputSize);");
+                }
             }
         }
 
         private static void EmitProbabilities(SourceWriter w, NetworkPlan plan)
         {
             var t = plan.T;
-            w.WriteLine("/// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>");
+            var softmax = plan.Head == LayerKind.Softmax;
+            w.WriteLine(softmax
+                ? "/// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>"
+                : "/// <summary>The probability that one sample is of class 1: p = σ(s).</summary>");
             using (w.Block("public void Probabilities(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> probabilities)"))
             {
                 w.WriteLine("Forward(x, probabilities);");
-                w.WriteLine(Rt + "Losses.Softmax<" + t + ">(probabilities, probabilities, batch: 1, classes: OutputSize);");
+                w.WriteLine(softmax
+                    ? Rt + "Losses.Softmax<" + t + ">(probabilities, probabilities, batch: 1, classes: OutputSize);"
+                    : Rt + "Losses.Logistic<" + t + ">(probabilities, probabilities);");
             }
 
             w.WriteLine();
-            w.WriteLine("/// <summary>Softmax class probabilities of a batch, [batch×" + plan.OutputSize + "].</summary>");
+            w.WriteLine("/// <summary>" + (softmax ? "Softmax class probabilities" : "Probabilities of class 1") + " of a batch, [batch×" + plan.OutputSize + "].</summary>");
             using (w.Block("public void Probabilities(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> probabilities, int batch)"))
             {
                 w.WriteLine("Forward(x, probabilities, batch);");
-                w.WriteLine(Rt + "Losses.Softmax<" + t + ">(probabilities, probabilities, batch, classes: OutputSize);");
+                w.WriteLine(softmax
+                    ? Rt + "Losses.Softmax<" + t + ">(probabilities, probabilities, batch, classes: OutputSize);"
+                    : Rt + "Losses.Logistic<" + t + ">(probabilities, probabilities);");
             }
 
             w.WriteLine();
@@ -199,22 +197,15 @@ public sealed partial class NnGenerator
                     w.WriteLine("t_nnWorkspace = buffer = new " + t + "[length];");
                 }
 
+                w.WriteLine();
                 w.WriteLine("return new " + Span + "<" + t + ">(buffer, 0, length);");
             }
         }
 
         private static string HiddenLayout(NetworkPlan plan)
         {
-            var parts = new System.Collections.Generic.List<string>();
-            foreach (var block in plan.Blocks)
-            {
-                if (!block.IsLast)
-                {
-                    parts.Add(block.Output + " [N×" + block.Out + "]");
-                }
-            }
-
-            return parts.Count == 0 ? "none (a single layer)" : string.Join(" | ", parts);
+            var parts = new List<string>(plan.Hidden.Select(v => v.Name + " [N×" + v.Size + "]"));
+            return parts.Count == 0 ? "none (a single linear layer)" : string.Join(" | ", parts);
         }
     }
 }

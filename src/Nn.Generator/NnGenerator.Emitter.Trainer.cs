@@ -24,6 +24,10 @@ public sealed partial class NnGenerator
                 w.WriteLine("private readonly " + t + "[] _dhidden;  // their gradients, same layout");
                 w.WriteLine("private readonly " + t + "[] _scores;   // [N×" + plan.OutputSize + "]");
                 w.WriteLine("private readonly " + t + "[] _dscores;  // [N×" + plan.OutputSize + "]");
+                if (plan.Blocks.Any(b => b.HasRelu))
+                {
+                    w.WriteLine("private int _batch;                // N of the last Loss call, for DeadUnitFraction");
+                }
                 w.WriteLine();
                 w.WriteLine("/// <summary>Allocates the buffers for batches of up to <paramref name=\"maxBatch\"/> samples.</summary>");
                 using (w.Block("public Trainer(" + cls + " network, int maxBatch)"))
@@ -53,6 +57,7 @@ public sealed partial class NnGenerator
                     EmitView(w, plan, "Gradients", "d" + block.B, "gradient of " + block.B, block.BiasOffset, block.Out);
                 }
 
+                EmitDeadUnits(w, plan);
                 w.WriteLine("/// <summary>Data loss of the last batch (mean " + LayerKinds.DisplayName(plan.Head!.Value) + " loss).</summary>");
                 w.WriteLine("public " + t + " DataLoss { get; private set; }");
                 w.WriteLine();
@@ -68,27 +73,45 @@ public sealed partial class NnGenerator
         private static void EmitLoss(SourceWriter w, NetworkPlan plan)
         {
             var t = plan.T;
-            var last = plan.Blocks[plan.Blocks.Count - 1];
+            var labels = plan.HasLabels;
+            var classes = plan.IsBinary ? 2 : plan.OutputSize;
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Forward and backward pass on one minibatch: returns data loss + ½λ·ΣW² and fills <see cref=\"Gradients\"/>.");
             w.WriteLine("/// </summary>");
             w.WriteLine("/// <param name=\"x\">Inputs, [N×" + plan.InputSize + "] row-major.</param>");
-            w.WriteLine("/// <param name=\"y\">Class labels in [0, " + plan.OutputSize + "); N = y.Length.</param>");
+            w.WriteLine(labels
+                ? "/// <param name=\"y\">Class labels in [0, " + classes + "); N = y.Length.</param>"
+                : "/// <param name=\"y\">Targets, [N×" + plan.OutputSize + "] row-major; N = x.Length / InputSize.</param>");
             w.WriteLine("/// <param name=\"reg\">L2 strength λ, applied to weights only.</param>");
-            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">N is 0 or above MaxBatch, x is not N·InputSize long, or a label is out of range.</exception>");
-            using (w.Block("public " + t + " Loss(" + ReadOnlySpan + "<" + t + "> x, " + ReadOnlySpan + "<int> y, " + t + " reg = 0)"))
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>");
+            using (w.Block("public " + t + " Loss(" + ReadOnlySpan + "<" + t + "> x, " + ReadOnlySpan + "<" + (labels ? "int" : t) + "> y, " + t + " reg = 0)"))
             {
-                w.WriteLine("int N = y.Length;");
-                w.WriteLine(Rt + "Guard.Batch(N, MaxBatch, nameof(y));");
-                w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"y.Length·InputSize\");");
-                w.WriteLine(Rt + "Losses.ValidateLabels(y, OutputSize);");
+                if (labels)
+                {
+                    w.WriteLine("int N = y.Length;");
+                    w.WriteLine(Rt + "Guard.Batch(N, MaxBatch, nameof(y));");
+                    w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"y.Length·InputSize\");");
+                    w.WriteLine(Rt + "Losses.ValidateLabels(y, " + classes + ");");
+                }
+                else
+                {
+                    w.WriteLine("int N = x.Length / InputSize;");
+                    w.WriteLine(Rt + "Guard.Batch(N, MaxBatch, nameof(x));");
+                    w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"N·InputSize\");");
+                    w.WriteLine(Rt + "Guard.Length(y.Length, N * OutputSize, nameof(y), \"N·OutputSize, N = x.Length / InputSize\");");
+                }
+
                 w.WriteLine(string.Join(" ", new[] { Span + "<" + t + ">" }.Concat(plan.Blocks.Select((b, i) => b.W + " = _network." + b.W + (i == plan.Blocks.Count - 1 ? ";" : ",")))));
-                EmitHiddenSlices(w, plan, "_hidden", "h");
-                EmitHiddenSlices(w, plan, "_dhidden", "dh");
+                EmitHiddenSlices(w, plan, "_hidden", string.Empty);
+                EmitHiddenSlices(w, plan, "_dhidden", "d");
                 w.WriteLine(Span + "<" + t + "> scores = new " + Span + "<" + t + ">(_scores, 0, N * OutputSize);");
                 w.WriteLine(Span + "<" + t + "> dscores = new " + Span + "<" + t + ">(_dscores, 0, N * OutputSize);");
+                if (plan.Blocks.Any(b => b.HasRelu))
+                {
+                    w.WriteLine("_batch = N;");
+                }
                 w.WriteLine();
-                w.WriteLine("// ── forward (1)…(" + plan.LayerCount + "): ForwardCore, keeping every h for the backward pass ──");
+                w.WriteLine("// ── forward (1)…(" + plan.LayerCount + "): ForwardCore, keeping every value for the backward pass ──");
                 w.WriteLine("_network.ForwardCore(x, scores, N, _hidden);");
                 w.WriteLine();
                 EmitHeadLoss(w, plan);
@@ -114,42 +137,73 @@ public sealed partial class NnGenerator
         private static void EmitHeadLoss(SourceWriter w, NetworkPlan plan)
         {
             var t = plan.T;
-            var n = plan.LayerCount + 1;
+            var n = "(" + (plan.LayerCount + 1) + ") ";
+            var c = plan.OutputSize;
+            var call = t + " dataLoss = " + Rt + "Losses.";
             switch (plan.Head)
             {
                 case LayerKind.Softmax:
-                    w.WriteLine("// (" + n + ") Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)");
-                    w.WriteLine("//     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×" + plan.OutputSize + "]");
-                    w.WriteLine(t + " dataLoss = " + Rt + "Losses.SoftmaxCrossEntropy<" + t + ">(scores, y, dscores, batch: N, classes: " + plan.OutputSize + ");");
+                    w.WriteLine("// " + n + "Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)");
+                    w.WriteLine("//     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×" + c + "]");
+                    w.WriteLine(call + "SoftmaxCrossEntropy<" + t + ">(scores, y, dscores, batch: N, classes: " + c + ");");
+                    break;
+                case LayerKind.Svm when plan.IsBinary:
+                    w.WriteLine("// " + n + "Binary SVM loss: t = 2y − 1 ∈ {−1, +1}");
+                    w.WriteLine("//     data_loss = (1/N)·Σ max(0, 1 − t·s)      dscores = −t/N where 1 − t·s > 0, else 0    [N×1]");
+                    w.WriteLine(call + "BinarySvm<" + t + ">(scores, y, dscores, batch: N);");
+                    break;
+                case LayerKind.Svm:
+                    w.WriteLine("// " + n + "Multiclass SVM loss (margin 1):");
+                    w.WriteLine("//     data_loss = (1/N)·Σ_i Σ_{j≠y} max(0, s_j − s_y + 1)");
+                    w.WriteLine("//     dscores[j] = 1/N for each violated margin j ≠ y;  dscores[y] = −(violations)/N    [N×" + c + "]");
+                    w.WriteLine(call + "MulticlassSvm<" + t + ">(scores, y, dscores, batch: N, classes: " + c + ");");
+                    break;
+                case LayerKind.Logistic:
+                    w.WriteLine("// " + n + "Logistic loss: p = σ(s), data_loss = (1/N)·Σ softplus(s) − y·s   (= −y·log p − (1−y)·log(1−p), stable)");
+                    w.WriteLine("//     dscores = (p − y) / N    [N×1]");
+                    w.WriteLine(call + "LogisticCrossEntropy<" + t + ">(scores, y, dscores, batch: N);");
+                    break;
+                case LayerKind.MeanSquaredError:
+                    w.WriteLine("// " + n + "Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      dscores = (scores − y) / N    [N×" + c + "]");
+                    w.WriteLine(call + "MeanSquaredError<" + t + ">(scores, y, dscores, batch: N, outputs: " + c + ");");
                     break;
             }
         }
 
-        private static void EmitAffineBackward(SourceWriter w, NetworkPlan plan, AffineBlock b)
+        // Per ReLU layer: the fraction of units that were 0 for every sample of the last batch.
+        private static void EmitDeadUnits(SourceWriter w, NetworkPlan plan)
         {
-            var t = plan.T;
-            var dout = "d" + b.Output;
-            w.WriteLine("// ── backward (" + b.Number + ") ──  undoes (" + b.Number + ") Affine " + b.Number + (b.Activation is { } a ? " + " + LayerKinds.DisplayName(a) : string.Empty));
-            if (b.Activation == LayerKind.ReLU)
+            var relus = plan.Blocks.Where(b => b.HasRelu).ToList();
+            if (relus.Count == 0)
             {
-                w.WriteLine("// ReLU: " + dout + "[" + b.Output + " ≤ 0] = 0");
-                w.WriteLine(Rt + "Activations.ReluBackward<" + t + ">(" + b.Output + ", " + dout + ");");
-            }
-
-            w.WriteLine("// d" + b.W + " = " + b.Input + "ᵀ·" + dout + " + λ·" + b.W + "    [" + b.In + "×" + b.Out + "] = [" + b.In + "×N]·[N×" + b.Out + "]");
-            w.WriteLine(Rt + "Gemm.MatMulTransposeA<" + t + ">(" + b.Input + ", " + dout + ", d" + b.W + ", m: " + b.In + ", k: N, n: " + b.Out + ");");
-            w.WriteLine(Rt + "Regularization.L2Backward<" + t + ">(" + b.W + ", d" + b.W + ", reg);");
-            w.WriteLine("// d" + b.B + " = Σ_rows " + dout + "    [" + b.Out + "]");
-            w.WriteLine(Rt + "Reductions.SumRows<" + t + ">(" + dout + ", d" + b.B + ", rows: N, cols: " + b.Out + ");");
-            if (b.Number == 1)
-            {
-                w.WriteLine("// (dx is not needed: x is data, not a parameter)");
                 return;
             }
 
-            var dx = "d" + b.Input;
-            w.WriteLine("// " + dx + " = " + dout + "·" + b.W + "ᵀ    [N×" + b.In + "] = [N×" + b.Out + "]·[" + b.Out + "×" + b.In + "]");
-            w.WriteLine(Rt + "Gemm.MatMulTransposeB<" + t + ">(" + dout + ", " + b.W + ", " + dx + ", m: N, k: " + b.Out + ", n: " + b.In + ");");
+            var list = string.Join(", ", relus.Select(b => b.Number));
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// The fraction of layer <paramref name=\"layer\"/>'s ReLU units that were 0 for every sample of the last");
+            w.WriteLine("/// <see cref=\"Loss\"/> batch: dead units pass no gradient (CS231n: watch for them, e.g. after a too-high learning rate).");
+            w.WriteLine("/// Layers with a ReLU: " + list + ".");
+            w.WriteLine("/// </summary>");
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">Layer " + "<paramref name=\"layer\"/> has no ReLU.</exception>");
+            using (w.Block("public double DeadUnitFraction(int layer)"))
+            {
+                w.WriteLine("int N = _batch;");
+                EmitHiddenSlices(w, plan, "_hidden", string.Empty);
+                using (w.Block("return layer switch", "};"))
+                {
+                    foreach (var b in relus)
+                    {
+                        var value = b.Stages.First(s => s.Kind == LayerKind.ReLU).Output;
+                        var span = value.Name == "scores" ? "new " + Span + "<" + plan.T + ">(_scores, 0, N * OutputSize)" : value.Name;
+                        w.WriteLine(b.Number + " => " + Rt + "Activations.DeadFraction<" + plan.T + ">(" + span + ", rows: N, cols: " + value.Size + "),");
+                    }
+
+                    w.WriteLine("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, \"Layers with a ReLU: " + list + ".\"),");
+                }
+            }
+
+            w.WriteLine();
         }
     }
 }

@@ -61,28 +61,28 @@ public sealed partial class NnGenerator
             }
         }
 
-        // /// <summary>SpiralNet: 2-layer network · 2 → 100 → 3 · 603 parameters · float ... layer table</summary>
+        // /// <summary>SpiralNet: 2-layer network · 2 → 100 → 3 · 603 parameters ... layer table</summary>
         private static void EmitSummary(SourceWriter w, NetworkPlan plan)
         {
-            var sizes = string.Join(" → ", new[] { plan.InputSize }.Concat(plan.Blocks.Select(b => b.Out)));
+            var sizes = string.Join(" → ", new[] { plan.InputSize }.Concat(plan.Blocks.Select(b => b.Output.Size)));
             w.WriteLine("/// <summary>");
             w.WriteLine("/// " + plan.Model.ClassName + ": " + plan.LayerCount + "-layer network · " + sizes + " · "
-                + N(plan.ParameterCount) + " parameters · " + plan.T + ".");
+                + N(plan.ParameterCount) + " parameters · " + N(plan.MultiplyAdds) + " multiply-adds per sample · " + plan.T + ".");
             w.WriteLine("/// <code>");
-            w.WriteLine("/// " + Row("layer", "output", "parameters"));
-            w.WriteLine("/// " + Row("input " + Shape(plan), "[N×" + plan.InputSize + "]", "0"));
+            w.WriteLine("/// " + Row("layer", "output", "parameters", "mult-adds"));
+            w.WriteLine("/// " + Row("input " + Shape(plan), "[N×" + plan.InputSize + "]", "0", "0"));
             foreach (var block in plan.Blocks)
             {
-                var name = block.Number + " Affine" + (block.Activation is { } a ? " + " + LayerKinds.DisplayName(a) : string.Empty);
-                w.WriteLine("/// " + Row(name, "[N×" + block.Out + "]", N(block.ParameterCount)));
+                var name = block.Number + " Affine" + string.Concat(block.Stages.Select(s => " + " + StageName(s, plan.T)));
+                w.WriteLine("/// " + Row(name, "[N×" + block.Output.Size + "]", N(block.ParameterCount), N(block.In * block.Out)));
             }
 
             if (plan.Head is { } head)
             {
-                w.WriteLine("/// " + Row(LayerKinds.DisplayName(head) + " loss", "[1]", "0"));
+                w.WriteLine("/// " + Row(LayerKinds.DisplayName(head) + " loss", "[1]", "0", "0"));
             }
 
-            w.WriteLine("/// " + Row("total", string.Empty, N(plan.ParameterCount)));
+            w.WriteLine("/// " + Row("total", string.Empty, N(plan.ParameterCount), N(plan.MultiplyAdds)));
             w.WriteLine("/// </code>");
             w.WriteLine("/// </summary>");
         }
@@ -98,12 +98,24 @@ public sealed partial class NnGenerator
             w.WriteLine("/// <summary>All weights and biases: " + string.Join(" + ", plan.Blocks.Select(b => "(" + b.In + "·" + b.Out + " + " + b.Out + ")")) + ".</summary>");
             w.WriteLine("public const int ParameterCount = " + plan.ParameterCount + ";");
             w.WriteLine();
-            w.WriteLine("/// <summary>Units of all Affine layers (the input is not counted): " + string.Join(" + ", plan.Blocks.Select(b => b.Out)) + ".</summary>");
+            w.WriteLine("/// <summary>Units of all Affine layers after Maxout grouping (the input is not counted): " + string.Join(" + ", plan.Blocks.Select(b => b.Output.Size)) + ".</summary>");
             w.WriteLine("public const int NeuronCount = " + plan.NeuronCount + ";");
             w.WriteLine();
             w.WriteLine("/// <summary>Affine layers, counted the CS231n way (the input layer is not a layer).</summary>");
             w.WriteLine("public const int LayerCount = " + plan.LayerCount + ";");
             w.WriteLine();
+            w.WriteLine("/// <summary>Multiply-adds of one sample's forward pass: " + string.Join(" + ", plan.Blocks.Select(b => b.In + "·" + b.Out)) + ".</summary>");
+            w.WriteLine("public const int MultiplyAdds = " + plan.MultiplyAdds + ";");
+            w.WriteLine();
+            foreach (var b in plan.Blocks)
+            {
+                w.WriteLine("/// <summary>Layer " + b.Number + ": " + b.In + "·" + b.Out + " weights + " + b.Out + " biases.</summary>");
+                w.WriteLine("public const int Layer" + b.Number + "ParameterCount = " + b.ParameterCount + ";");
+                w.WriteLine();
+                w.WriteLine("/// <summary>Layer " + b.Number + ": multiply-adds per sample, " + b.In + "·" + b.Out + ".</summary>");
+                w.WriteLine("public const int Layer" + b.Number + "MultiplyAdds = " + (b.In * b.Out) + ";");
+                w.WriteLine();
+            }
         }
 
         private static void EmitParameters(SourceWriter w, NetworkPlan plan)
@@ -134,19 +146,18 @@ public sealed partial class NnGenerator
             w.WriteLine("public " + cls + "(ulong seed = 0) => Initialize(seed);");
             w.WriteLine();
             w.WriteLine("/// <summary>");
-            w.WriteLine("/// Draws every weight from a seeded normal distribution and sets every bias to 0. The scale is He");
-            w.WriteLine("/// (√(2/fan_in)) for layers followed by ReLU and Xavier (√(1/fan_in)) otherwise, unless");
-            w.WriteLine("/// <paramref name=\"weightScale\"/> fixes it for all layers (CS231n's case study uses 0.01).");
+            w.WriteLine("/// Draws every weight from a seeded normal distribution and sets every bias to 0. Each layer's scale follows its");
+            w.WriteLine("/// Init: by default He √(2/fan_in) before ReLU, LeakyReLU and Maxout and Xavier √(1/fan_in) otherwise.");
+            w.WriteLine("/// <paramref name=\"weightScale\"/>, when given, replaces it for every layer (CS231n's case study uses 0.01).");
             w.WriteLine("/// </summary>");
             using (w.Block("public void Initialize(ulong seed, " + plan.T + "? weightScale = null)"))
             {
                 w.WriteLine("var rng = new " + Rt + "Rng(seed);");
                 foreach (var block in plan.Blocks)
                 {
-                    var he = block.Activation == LayerKind.ReLU;
-                    var rule = he ? "He, layer " + block.Number + " feeds a ReLU" : "Xavier, layer " + block.Number + " has no ReLU";
-                    w.WriteLine("// " + block.W + " ~ N(0, 1)·" + (he ? "√(2/" : "√(1/") + block.In + ")   (" + rule + ")");
-                    w.WriteLine(Rt + "Initializers.Gaussian<" + plan.T + ">(" + block.W + ", weightScale ?? (" + plan.T + ")global::System.Math.Sqrt(" + (he ? "2.0" : "1.0") + " / " + block.In + "), ref rng);");
+                    var (formula, scale, why) = InitOf(block, plan.T);
+                    w.WriteLine("// " + block.W + " ~ N(0, 1)·" + formula + "   (" + why + ")");
+                    w.WriteLine(Rt + "Initializers.Gaussian<" + plan.T + ">(" + block.W + ", weightScale ?? " + scale + ", ref rng);");
                     w.WriteLine("// " + block.B + " = 0");
                     w.WriteLine(block.B + ".Clear();");
                 }
@@ -155,8 +166,26 @@ public sealed partial class NnGenerator
             w.WriteLine();
         }
 
-        private static string Row(string a, string b, string c) =>
-            a.PadRight(22) + b.PadRight(12) + c.PadLeft(12);
+        private static (string Formula, string Code, string Why) InitOf(AffineBlock b, string t)
+        {
+            var first = b.Stages.Count > 0 ? b.Stages[0].Kind : (LayerKind?)null;
+            var init = b.Init != InitKind.Auto ? b.Init : first is { } k && LayerKinds.IsRectifier(k) ? InitKind.He : InitKind.Xavier;
+            var why = b.Init != InitKind.Auto ? "Init." + b.Init + " as declared"
+                : init == InitKind.He ? "He, layer " + b.Number + " feeds a " + LayerKinds.DisplayName(first!.Value)
+                : "Xavier, layer " + b.Number + (first is { } f ? " feeds a " + LayerKinds.DisplayName(f) : " is linear");
+            return init switch
+            {
+                InitKind.He => ("√(2/" + b.In + ")", "(" + t + ")global::System.Math.Sqrt(2.0 / " + b.In + ")", why),
+                InitKind.Fixed => (Literal(b.Scale, "double"), Literal(b.Scale, t), why),
+                _ => ("√(1/" + b.In + ")", "(" + t + ")global::System.Math.Sqrt(1.0 / " + b.In + ")", why),
+            };
+        }
+
+        private static string Literal(double value, string t) =>
+            value.ToString(t == "float" ? "G9" : "G17", CultureInfo.InvariantCulture) + (t == "float" ? "f" : string.Empty);
+
+        private static string Row(string a, string b, string c, string d) =>
+            a.PadRight(28) + b.PadRight(12) + c.PadLeft(12) + d.PadLeft(12);
 
         private static string Shape(NetworkPlan plan) => "[" + string.Join("×", plan.InputShape) + "]";
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -24,20 +25,22 @@ public sealed partial class NnGenerator
             for (var i = 0; i < attributes.Count; i++)
             {
                 var (data, kind, declarationIndex) = attributes[i];
-                var hasErrors = HasErrors(data);
-                var arguments = new List<long>();
-                foreach (var argument in data.ConstructorArguments)
+                var arguments = new List<double>();
+                var errorArgument = data.AttributeConstructor is null ? 0 : -1;
+                for (var a = 0; a < data.ConstructorArguments.Length; a++)
                 {
-                    if (argument.Kind == TypedConstantKind.Array)
+                    var argument = data.ConstructorArguments[a];
+                    var values = argument.Kind == TypedConstantKind.Array ? argument.Values : ImmutableArray.Create(argument);
+                    foreach (var value in values)
                     {
-                        foreach (var item in argument.Values)
+                        if (ToDouble(value) is { } number)
                         {
-                            arguments.Add(ToLong(item, ref hasErrors));
+                            arguments.Add(number);
                         }
-                    }
-                    else
-                    {
-                        arguments.Add(ToLong(argument, ref hasErrors));
+                        else if (errorArgument < 0)
+                        {
+                            errorArgument = a;
+                        }
                     }
                 }
 
@@ -47,7 +50,8 @@ public sealed partial class NnGenerator
                     elementType = ReadPrecision(data);
                 }
 
-                layers.Add(new LayerModel(kind, arguments.ToEquatableArray(), i, declarationIndex, hasErrors));
+                var (init, scale) = ReadInit(data);
+                layers.Add(new LayerModel(kind, arguments.ToEquatableArray(), i, declarationIndex, errorArgument, init, scale));
             }
 
             var isPartial = type.DeclaringSyntaxReferences.Length > 0 && type.DeclaringSyntaxReferences.All(
@@ -63,7 +67,8 @@ public sealed partial class NnGenerator
                 IsGeneric: type.IsGenericType,
                 IsStatic: type.IsStatic,
                 elementType,
-                layers.ToEquatableArray());
+                layers.ToEquatableArray(),
+                UserMembersThatMightCollide(type).ToEquatableArray());
         }
 
         /// <summary>
@@ -108,18 +113,60 @@ public sealed partial class NnGenerator
                 .ToList();
         }
 
-        private static bool HasErrors(AttributeData data) =>
-            data.AttributeConstructor is null || data.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error);
-
-        private static long ToLong(TypedConstant constant, ref bool hasErrors)
+        private static double? ToDouble(TypedConstant constant) => constant.Kind == TypedConstantKind.Error ? null : constant.Value switch
         {
-            switch (constant.Value)
+            int i => i,
+            long l => l,
+            double d => d,
+            float f => f,
+            _ => null,
+        };
+
+        private static (InitKind Init, double Scale) ReadInit(AttributeData data)
+        {
+            var init = InitKind.Auto;
+            var scale = 0.0;
+            foreach (var named in data.NamedArguments)
             {
-                case int i: return i;
-                case long l: return l;
-                default: hasErrors = true; return 0;
+                if (named.Key == "Init" && named.Value.Value is int value)
+                {
+                    init = (InitKind)value;
+                }
+                else if (named.Key == "Scale" && ToDouble(named.Value) is { } number)
+                {
+                    scale = number;
+                }
             }
+
+            return (init, scale);
         }
+
+        // Members the user wrote (not ones a generator added) whose names the emitter might also use; sorted, so the model is stable.
+        private static IEnumerable<string> UserMembersThatMightCollide(INamedTypeSymbol type)
+        {
+            var names = new SortedSet<string>(System.StringComparer.Ordinal);
+            foreach (var member in type.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || member.DeclaringSyntaxReferences.All(r => IsGenerated(r.SyntaxTree)))
+                {
+                    continue;
+                }
+
+                var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ctor
+                    ? (ctor.Parameters.Length == 1 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_UInt64 ? GeneratedNames.SeedConstructor : null)
+                    : member.Name;
+                if (name is not null && GeneratedNames.MightCollide(name))
+                {
+                    names.Add(name);
+                }
+            }
+
+            return names;
+        }
+
+        /// <summary>Files this generator wrote, as they appear once added to a compilation.</summary>
+        public static bool IsGenerated(SyntaxTree tree) =>
+            tree.FilePath.Replace('\\', '/').Contains("Nn.Generator.NnGenerator/");
 
         private static ElementType ReadPrecision(AttributeData data)
         {

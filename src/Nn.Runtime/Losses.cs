@@ -66,6 +66,145 @@ public static class Losses
         return T.CreateChecked(loss / batch);
     }
 
+    /// <summary>
+    /// Multiclass SVM loss (Weston–Watkins) with margin 1: <c>(1/N) Σ_i Σ_{j≠y_i} max(0, s_j − s_{y_i} + 1)</c>.
+    /// Gradient: <c>1/N</c> on every <c>j</c> whose margin is violated, minus their count / N on <c>y_i</c>.
+    /// <paramref name="dscores"/> may be <paramref name="scores"/>.
+    /// </summary>
+    /// <returns>The mean loss over the batch.</returns>
+    /// <exception cref="ArgumentException">A span is too short, or a label is outside [0, classes); nothing is written then.</exception>
+    public static T MulticlassSvm<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckShape(scores.Length, dscores.Length, batch, classes, nameof(dscores));
+        ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
+        ValidateLabels(labels.Slice(0, batch), classes);
+        if (batch == 0)
+        {
+            return T.Zero;
+        }
+
+        var loss = T.Zero;
+        var inverseN = T.One / T.CreateChecked(batch);
+        for (var i = 0; i < batch; i++)
+        {
+            var row = scores.Slice(i * classes, classes);
+            var d = dscores.Slice(i * classes, classes);
+            var y = labels[i];
+            var correct = row[y];
+            var violated = 0;
+            for (var j = 0; j < classes; j++)
+            {
+                var margin = row[j] - correct + T.One;
+                if (j != y && margin > T.Zero)
+                {
+                    loss += margin;
+                    violated++;
+                    d[j] = inverseN;
+                }
+                else
+                {
+                    d[j] = T.Zero;
+                }
+            }
+
+            d[y] = -T.CreateChecked(violated) * inverseN;
+        }
+
+        return loss * inverseN;
+    }
+
+    /// <summary>
+    /// Binary SVM on one score per sample: labels 0 and 1 are read as <c>t = −1</c> and <c>+1</c>, loss
+    /// <c>(1/N) Σ max(0, 1 − t·s)</c>, gradient <c>−t/N</c> where the margin is violated.
+    /// </summary>
+    /// <returns>The mean loss over the batch.</returns>
+    /// <exception cref="ArgumentException">A span is too short, or a label is not 0 or 1; nothing is written then.</exception>
+    public static T BinarySvm<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckShape(scores.Length, dscores.Length, batch, 1, nameof(dscores));
+        ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
+        ValidateLabels(labels.Slice(0, batch), 2);
+        if (batch == 0)
+        {
+            return T.Zero;
+        }
+
+        var loss = T.Zero;
+        var inverseN = T.One / T.CreateChecked(batch);
+        for (var i = 0; i < batch; i++)
+        {
+            var t = labels[i] == 1 ? T.One : -T.One;
+            var margin = T.One - (t * scores[i]);
+            loss += margin > T.Zero ? margin : T.Zero;
+            dscores[i] = margin > T.Zero ? -t * inverseN : T.Zero;
+        }
+
+        return loss * inverseN;
+    }
+
+    /// <summary>
+    /// Binary logistic regression on one score per sample: <c>p = σ(s)</c>, loss <c>(1/N) Σ −y·log p − (1−y)·log(1−p)</c>
+    /// computed as <c>softplus(s) − y·s</c> with <c>softplus(s) = max(s, 0) + log1p(exp(−|s|))</c>, which neither
+    /// overflows nor loses precision for large |s|; gradient <c>(σ(s) − y) / N</c>.
+    /// </summary>
+    /// <returns>The mean loss over the batch.</returns>
+    /// <exception cref="ArgumentException">A span is too short, or a label is not 0 or 1; nothing is written then.</exception>
+    public static T LogisticCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckShape(scores.Length, dscores.Length, batch, 1, nameof(dscores));
+        ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
+        ValidateLabels(labels.Slice(0, batch), 2);
+        if (batch == 0)
+        {
+            return T.Zero;
+        }
+
+        var loss = 0.0;
+        var inverseN = T.One / T.CreateChecked(batch);
+        for (var i = 0; i < batch; i++)
+        {
+            var s = double.CreateChecked(scores[i]);
+            var y = labels[i];
+            loss += Math.Max(s, 0) + Math.Log(1 + Math.Exp(-Math.Abs(s))) - (y * s);
+            var p = s >= 0 ? 1 / (1 + Math.Exp(-s)) : Math.Exp(s) / (1 + Math.Exp(s));
+            dscores[i] = (T.CreateChecked(p) - T.CreateChecked(y)) * inverseN;
+        }
+
+        return T.CreateChecked(loss / batch);
+    }
+
+    /// <summary>
+    /// Regression loss <c>(1/2N) Σ_i ‖s_i − t_i‖²</c> over <c>[batch×outputs]</c> predictions and targets; gradient
+    /// <c>(s − t) / N</c>. <paramref name="dscores"/> may be <paramref name="scores"/>.
+    /// </summary>
+    /// <returns>The mean loss over the batch.</returns>
+    /// <exception cref="ArgumentException">A span is shorter than batch·outputs.</exception>
+    public static T MeanSquaredError<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> targets, Span<T> dscores, int batch, int outputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckShape(scores.Length, dscores.Length, batch, outputs, nameof(dscores));
+        ThrowHelper.AtLeast(targets.Length, (long)batch * outputs, nameof(targets), "batch·outputs");
+        if (batch == 0)
+        {
+            return T.Zero;
+        }
+
+        var length = batch * outputs;
+        var d = dscores.Slice(0, length);
+        TensorPrimitives.Subtract(scores.Slice(0, length), targets.Slice(0, length), d);
+        var loss = TensorPrimitives.SumOfSquares<T>(d) / T.CreateChecked(2 * batch);
+        TensorPrimitives.Divide(d, T.CreateChecked(batch), d);
+        return loss;
+    }
+
+    /// <summary>Logistic probability of class 1, <c>p = σ(s)</c>, in place allowed.</summary>
+    /// <exception cref="ArgumentException"><paramref name="probs"/> is shorter than <paramref name="scores"/>.</exception>
+    public static void Logistic<T>(ReadOnlySpan<T> scores, Span<T> probs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Activations.SigmoidForward(scores, probs);
+
     /// <summary>Checks that every label is a class index in [0, <paramref name="classes"/>).</summary>
     /// <exception cref="ArgumentException">A label is out of range; the message names its index and value.</exception>
     public static void ValidateLabels(ReadOnlySpan<int> labels, int classes)

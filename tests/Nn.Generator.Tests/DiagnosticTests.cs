@@ -31,8 +31,20 @@ public class DiagnosticTests
         { "NN0010", "public partial class Outer { [Input(2)] [Affine(3)] public partial class [|Net|]; }", "nested in another type" },
         { "NN0010", "[Input(2)] [Affine(3)] public partial class [|Net|]<T>;", "is generic" },
         { "NN0010", "[Input(2)] [Affine(3)] public static partial class [|Net|] { }", "is static" },
-        { "NN0011", "[Input(2)] [Affine(3), ReLU, [|ReLU|]] public partial class Net;", "remove this one" },
-        { "NN0012", "[Input(2)] [Affine(1), [|Softmax|]] public partial class Net;", "use [Affine(2), Softmax]" },
+        { "NN0011", "[Input(2)] [Affine(3), ReLU, [|Tanh|]] public partial class Net;", "[Tanh] follows [ReLU]" },
+        { "NN0012", "[Input(2)] [Affine(1), [|Softmax|]] public partial class Net;", "write [Affine(1), Logistic]" },
+        { "NN0013", "[Input(2)] [Affine(10), Maxout([|3|])] public partial class Net;", "e.g. [Affine(12), Maxout(3)]" },
+        { "NN0013", "[Input(2)] [Affine(10), Maxout([|1|])] public partial class Net;", "needs at least 2 pieces" },
+        { "NN0014", "[Input(2)] [Affine(10), LeakyReLU([|1.5|])] public partial class Net;", "[LeakyReLU(0.01)]" },
+        { "NN0014", "[Input(2)] [Affine(10), LeakyReLU([|0|])] public partial class Net;", "outside (0, 1)" },
+        { "NN0015", "[Input(2)] [Affine(3), [|Logistic|]] public partial class Net;", "write [Affine(1), Logistic], or [Affine(3), Softmax]" },
+        { "NN0016", "[Input(2)] [Affine(3), Softmax] public partial class Net { public int [|W1|]; }", "already defines 'W1'" },
+        { "NN0016", "[Input(2)] [Affine(3), Softmax] public partial class Net { public [|Net|](ulong s) { } }", "a constructor taking one ulong" },
+        { "NN0017", "[Input(2)] [Affine([|Net.Size|])] public partial class Net { public static int Size = 3; }", "not a compile-time constant" },
+        { "NN0018", "[Input(2)] [Affine(10), ReLU, [|Maxout(2)|]] public partial class Net;", "but [ReLU] stands between them" },
+        { "NN0019", "[Input(2)] [[|Affine(3, Init = Init.Fixed)|]] public partial class Net;", "uses Init.Fixed without a positive Scale" },
+        { "NN0019", "[Input(2)] [[|Affine(3, Scale = 0.01)|]] public partial class Net;", "sets Scale, which only Init.Fixed uses" },
+        { "NN0020", "[Input(2)] [Affine(10), [|Sigmoid|]] [Affine(3), Softmax] public partial class Net;", "hidden layer 1 saturates" },
     };
 
     [Theory]
@@ -44,15 +56,23 @@ public class DiagnosticTests
 
         var diagnostic = Assert.Single(GeneratorHarness.AnalyzerDiagnostics(compilation));
         Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.Contains(fix, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.EndsWith("#" + id.ToLowerInvariant(), diagnostic.Descriptor.HelpLinkUri);
 
-        // The generator emits nothing for an invalid network, and reports nothing itself.
-        var (result, _, _) = GeneratorHarness.Run(compilation);
-        Assert.Empty(result.Results.Single().GeneratedSources);
+        var (result, output, _) = GeneratorHarness.Run(compilation);
         Assert.Empty(result.Diagnostics);
+        if (diagnostic.Severity == DiagnosticSeverity.Error)
+        {
+            // The generator emits nothing for an invalid network.
+            Assert.Empty(result.Results.Single().GeneratedSources);
+        }
+        else
+        {
+            // A warning is a legal network: its code is generated and compiles.
+            Assert.Single(result.Results.Single().GeneratedSources);
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        }
     }
 
     [Fact]
@@ -63,15 +83,13 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void NonConstantArgumentIsLeftToTheCompiler()
+    public void WarningsAreWarnings()
     {
-        // CS0120/CS0182 from the compiler is the one error; Nn adds none and emits nothing.
-        var compilation = GeneratorHarness.Compile("using Nn; [Input(2)] [Affine(Net.Size)] public partial class Net { public int Size = 3; }");
-        Assert.Empty(GeneratorHarness.AnalyzerDiagnostics(compilation));
-        var (result, output, _) = GeneratorHarness.Run(compilation);
-        Assert.Empty(result.Results.Single().GeneratedSources);
-        Assert.Null(result.Results.Single().Exception);
-        Assert.Contains(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("CS"));
+        Assert.Equal(DiagnosticSeverity.Warning, DiagnosticDescriptors.RepeatedActivation.DefaultSeverity);
+        Assert.Equal(DiagnosticSeverity.Warning, DiagnosticDescriptors.SigmoidHidden.DefaultSeverity);
+        Assert.All(
+            DiagnosticDescriptors.All.Where(d => d != DiagnosticDescriptors.RepeatedActivation && d != DiagnosticDescriptors.SigmoidHidden),
+            d => Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity));
     }
 
     [Fact]

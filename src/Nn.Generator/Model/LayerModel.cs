@@ -8,7 +8,23 @@ internal enum LayerKind
     Input,
     Affine,
     ReLU,
+    LeakyReLU,
+    Sigmoid,
+    Tanh,
+    Maxout,
     Softmax,
+    Svm,
+    Logistic,
+    MeanSquaredError,
+}
+
+/// <summary>Mirrors <c>Nn.Init</c>.</summary>
+internal enum InitKind
+{
+    Auto = 0,
+    He = 1,
+    Xavier = 2,
+    Fixed = 3,
 }
 
 /// <summary>What a layer kind is, so the validator can reason about roles instead of names.</summary>
@@ -27,15 +43,20 @@ internal enum LayerRole
 /// Immutable and structurally equal; holds nothing from Roslyn, so the incremental pipeline can cache it.
 /// <see cref="AttributeIndex"/> is the attribute's position among the class's Nn attributes, which
 /// the analyzer maps back to a source location. <see cref="DeclarationIndex"/> says on which
-/// partial declaration of the class the attribute sits.
+/// partial declaration of the class the attribute sits. <see cref="ErrorArgument"/> is the index of
+/// the first argument the compiler could not evaluate, or -1.
 /// </remarks>
 internal sealed record LayerModel(
     LayerKind Kind,
-    EquatableArray<long> Arguments,
+    EquatableArray<double> Arguments,
     int AttributeIndex,
     int DeclarationIndex,
-    bool HasErrors)
+    int ErrorArgument,
+    InitKind Init = InitKind.Auto,
+    double Scale = 0)
 {
+    public bool HasErrors => ErrorArgument >= 0;
+
     public LayerRole Role => LayerKinds.RoleOf(Kind);
 }
 
@@ -49,7 +70,14 @@ internal static class LayerKinds
             case "Nn.InputAttribute": kind = LayerKind.Input; return true;
             case "Nn.AffineAttribute": kind = LayerKind.Affine; return true;
             case "Nn.ReLUAttribute": kind = LayerKind.ReLU; return true;
+            case "Nn.LeakyReLUAttribute": kind = LayerKind.LeakyReLU; return true;
+            case "Nn.SigmoidAttribute": kind = LayerKind.Sigmoid; return true;
+            case "Nn.TanhAttribute": kind = LayerKind.Tanh; return true;
+            case "Nn.MaxoutAttribute": kind = LayerKind.Maxout; return true;
             case "Nn.SoftmaxAttribute": kind = LayerKind.Softmax; return true;
+            case "Nn.SvmAttribute": kind = LayerKind.Svm; return true;
+            case "Nn.LogisticAttribute": kind = LayerKind.Logistic; return true;
+            case "Nn.MeanSquaredErrorAttribute": kind = LayerKind.MeanSquaredError; return true;
             default: kind = default; return false;
         }
     }
@@ -58,11 +86,17 @@ internal static class LayerKinds
     {
         LayerKind.Input => LayerRole.Input,
         LayerKind.Affine => LayerRole.Affine,
-        LayerKind.ReLU => LayerRole.Activation,
-        LayerKind.Softmax => LayerRole.Head,
+        LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.Maxout => LayerRole.Activation,
+        LayerKind.Softmax or LayerKind.Svm or LayerKind.Logistic or LayerKind.MeanSquaredError => LayerRole.Head,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
     /// <summary>The name the user writes, for messages.</summary>
     public static string DisplayName(LayerKind kind) => kind.ToString();
+
+    /// <summary>Activations whose backward pass needs only their own output, so they may overwrite their input.</summary>
+    public static bool IsElementwise(LayerKind kind) => kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Sigmoid or LayerKind.Tanh;
+
+    /// <summary>He initialization suits these; the rest get Xavier.</summary>
+    public static bool IsRectifier(LayerKind kind) => kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Maxout;
 }

@@ -13,7 +13,9 @@ internal enum ElementType
 /// <remarks>
 /// Immutable and structurally equal, with nothing from Roslyn in it (no symbols, syntax nodes,
 /// compilations or locations), so that an edit elsewhere leaves the pipeline's cached result alone.
-/// Facts the validator needs about the declaration itself (partial, nested, ...) are kept as flags.
+/// Facts the validator needs about the declaration itself (partial, nested, ...) are kept as flags;
+/// <see cref="ReservedMembers"/> holds the names of the user's own members that the generator might
+/// also write (only those, so that adding an unrelated method keeps the model equal).
 /// </remarks>
 internal sealed record NetworkModel(
     string? Namespace,
@@ -24,7 +26,8 @@ internal sealed record NetworkModel(
     bool IsGeneric,
     bool IsStatic,
     ElementType ElementType,
-    EquatableArray<LayerModel> Layers);
+    EquatableArray<LayerModel> Layers,
+    EquatableArray<string> ReservedMembers);
 
 /// <summary>Where a diagnostic points, as positions in the model; the analyzer turns them into locations.</summary>
 internal enum DiagnosticTarget
@@ -37,6 +40,9 @@ internal enum DiagnosticTarget
 
     /// <summary>Argument <see cref="DiagnosticInfo.ArgumentIndex"/> of that attribute.</summary>
     Argument,
+
+    /// <summary>The user's member named by the second message argument.</summary>
+    Member,
 }
 
 /// <summary>A diagnostic found by the validator: descriptor id, what it points at, and message arguments.</summary>

@@ -5,15 +5,15 @@
 namespace Demo
 {
     /// <summary>
-    /// DeepDouble: 3-layer network · 12 → 16 → 8 → 5 · 389 parameters · double.
+    /// DeepDouble: 3-layer network · 12 → 16 → 8 → 5 · 389 parameters · 360 multiply-adds per sample · double.
     /// <code>
-    /// layer                 output        parameters
-    /// input [4×3]           [N×12]                 0
-    /// 1 Affine + ReLU       [N×16]               208
-    /// 2 Affine              [N×8]                136
-    /// 3 Affine              [N×5]                 45
-    /// Softmax loss          [1]                    0
-    /// total                                      389
+    /// layer                       output        parameters   mult-adds
+    /// input [4×3]                 [N×12]                 0           0
+    /// 1 Affine + ReLU             [N×16]               208         192
+    /// 2 Affine                    [N×8]                136         128
+    /// 3 Affine                    [N×5]                 45          40
+    /// Softmax loss                [1]                    0           0
+    /// total                                            389         360
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "%VERSION%")]
@@ -28,11 +28,32 @@ namespace Demo
         /// <summary>All weights and biases: (12·16 + 16) + (16·8 + 8) + (8·5 + 5).</summary>
         public const int ParameterCount = 389;
 
-        /// <summary>Units of all Affine layers (the input is not counted): 16 + 8 + 5.</summary>
+        /// <summary>Units of all Affine layers after Maxout grouping (the input is not counted): 16 + 8 + 5.</summary>
         public const int NeuronCount = 29;
 
         /// <summary>Affine layers, counted the CS231n way (the input layer is not a layer).</summary>
         public const int LayerCount = 3;
+
+        /// <summary>Multiply-adds of one sample's forward pass: 12·16 + 16·8 + 8·5.</summary>
+        public const int MultiplyAdds = 360;
+
+        /// <summary>Layer 1: 12·16 weights + 16 biases.</summary>
+        public const int Layer1ParameterCount = 208;
+
+        /// <summary>Layer 1: multiply-adds per sample, 12·16.</summary>
+        public const int Layer1MultiplyAdds = 192;
+
+        /// <summary>Layer 2: 16·8 weights + 8 biases.</summary>
+        public const int Layer2ParameterCount = 136;
+
+        /// <summary>Layer 2: multiply-adds per sample, 16·8.</summary>
+        public const int Layer2MultiplyAdds = 128;
+
+        /// <summary>Layer 3: 8·5 weights + 5 biases.</summary>
+        public const int Layer3ParameterCount = 45;
+
+        /// <summary>Layer 3: multiply-adds per sample, 8·5.</summary>
+        public const int Layer3MultiplyAdds = 40;
 
         /// <summary>Every parameter in one buffer, back to back: W1 | b1 | W2 | b2 | W3 | b3.</summary>
         public double[] Parameters { get; } = new double[ParameterCount];
@@ -59,9 +80,9 @@ namespace Demo
         public DeepDouble(ulong seed = 0) => Initialize(seed);
 
         /// <summary>
-        /// Draws every weight from a seeded normal distribution and sets every bias to 0. The scale is He
-        /// (√(2/fan_in)) for layers followed by ReLU and Xavier (√(1/fan_in)) otherwise, unless
-        /// <paramref name="weightScale"/> fixes it for all layers (CS231n's case study uses 0.01).
+        /// Draws every weight from a seeded normal distribution and sets every bias to 0. Each layer's scale follows its
+        /// Init: by default He √(2/fan_in) before ReLU, LeakyReLU and Maxout and Xavier √(1/fan_in) otherwise.
+        /// <paramref name="weightScale"/>, when given, replaces it for every layer (CS231n's case study uses 0.01).
         /// </summary>
         public void Initialize(ulong seed, double? weightScale = null)
         {
@@ -70,11 +91,11 @@ namespace Demo
             global::Nn.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 12), ref rng);
             // b1 = 0
             b1.Clear();
-            // W2 ~ N(0, 1)·√(1/16)   (Xavier, layer 2 has no ReLU)
+            // W2 ~ N(0, 1)·√(1/16)   (Xavier, layer 2 is linear)
             global::Nn.Initializers.Gaussian<double>(W2, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 16), ref rng);
             // b2 = 0
             b2.Clear();
-            // W3 ~ N(0, 1)·√(1/8)   (Xavier, layer 3 has no ReLU)
+            // W3 ~ N(0, 1)·√(1/8)   (Xavier, layer 3 is linear)
             global::Nn.Initializers.Gaussian<double>(W3, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 8), ref rng);
             // b3 = 0
             b3.Clear();
@@ -101,7 +122,7 @@ namespace Demo
             ForwardCore(x, scores, batch, NnWorkspace(batch * 24));
         }
 
-        // Forward pass for N = batch rows. `hidden` holds every hidden activation back to back,
+        // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: h1 [N×16] | h2 [N×8]. The trainer keeps it for the backward pass.
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
@@ -164,6 +185,7 @@ namespace Demo
             {
                 t_nnWorkspace = buffer = new double[length];
             }
+
             return new global::System.Span<double>(buffer, 0, length);
         }
 
@@ -179,6 +201,7 @@ namespace Demo
             private readonly double[] _dhidden;  // their gradients, same layout
             private readonly double[] _scores;   // [N×5]
             private readonly double[] _dscores;  // [N×5]
+            private int _batch;                // N of the last Loss call, for DeadUnitFraction
 
             /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
             public Trainer(DeepDouble network, int maxBatch)
@@ -219,6 +242,24 @@ namespace Demo
             /// <summary>db3: gradient of b3; Gradients[384..389).</summary>
             public global::System.Span<double> db3 => new global::System.Span<double>(Gradients, 384, 5);
 
+            /// <summary>
+            /// The fraction of layer <paramref name="layer"/>'s ReLU units that were 0 for every sample of the last
+            /// <see cref="Loss"/> batch: dead units pass no gradient (CS231n: watch for them, e.g. after a too-high learning rate).
+            /// Layers with a ReLU: 1.
+            /// </summary>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">Layer <paramref name="layer"/> has no ReLU.</exception>
+            public double DeadUnitFraction(int layer)
+            {
+                int N = _batch;
+                global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 16);
+                global::System.Span<double> h2 = new global::System.Span<double>(_hidden, N * 16, N * 8);
+                return layer switch
+                {
+                    1 => global::Nn.Activations.DeadFraction<double>(h1, rows: N, cols: 16),
+                    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers with a ReLU: 1."),
+                };
+            }
+
             /// <summary>Data loss of the last batch (mean Softmax loss).</summary>
             public double DataLoss { get; private set; }
 
@@ -231,13 +272,13 @@ namespace Demo
             /// <param name="x">Inputs, [N×12] row-major.</param>
             /// <param name="y">Class labels in [0, 5); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only.</param>
-            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, x is not N·InputSize long, or a label is out of range.</exception>
+            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
                 global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, OutputSize);
+                global::Nn.Losses.ValidateLabels(y, 5);
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 16);
                 global::System.Span<double> h2 = new global::System.Span<double>(_hidden, N * 16, N * 8);
@@ -245,8 +286,9 @@ namespace Demo
                 global::System.Span<double> dh2 = new global::System.Span<double>(_dhidden, N * 16, N * 8);
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 global::System.Span<double> dscores = new global::System.Span<double>(_dscores, 0, N * OutputSize);
+                _batch = N;
 
-                // ── forward (1)…(3): ForwardCore, keeping every h for the backward pass ──
+                // ── forward (1)…(3): ForwardCore, keeping every value for the backward pass ──
                 _network.ForwardCore(x, scores, N, _hidden);
 
                 // (4) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)

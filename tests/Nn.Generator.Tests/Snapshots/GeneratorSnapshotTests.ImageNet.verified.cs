@@ -3,15 +3,15 @@
 #nullable enable
 
 /// <summary>
-/// ImageNet: 4-layer network · 784 → 300 → 300 → 500 → 10 · 481,310 parameters · float.
+/// ImageNet: 4-layer network · 784 → 300 → 300 → 500 → 10 · 481,310 parameters · 480,200 multiply-adds per sample · float.
 /// <code>
-/// layer                 output        parameters
-/// input [28×28]         [N×784]                0
-/// 1 Affine + ReLU       [N×300]          235,500
-/// 2 Affine + ReLU       [N×300]           90,300
-/// 3 Affine + ReLU       [N×500]          150,500
-/// 4 Affine              [N×10]             5,010
-/// total                                  481,310
+/// layer                       output        parameters   mult-adds
+/// input [28×28]               [N×784]                0           0
+/// 1 Affine + ReLU             [N×300]          235,500     235,200
+/// 2 Affine + ReLU             [N×300]           90,300      90,000
+/// 3 Affine + ReLU             [N×500]          150,500     150,000
+/// 4 Affine                    [N×10]             5,010       5,000
+/// total                                        481,310     480,200
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "%VERSION%")]
@@ -26,11 +26,38 @@ partial class ImageNet
     /// <summary>All weights and biases: (784·300 + 300) + (300·300 + 300) + (300·500 + 500) + (500·10 + 10).</summary>
     public const int ParameterCount = 481310;
 
-    /// <summary>Units of all Affine layers (the input is not counted): 300 + 300 + 500 + 10.</summary>
+    /// <summary>Units of all Affine layers after Maxout grouping (the input is not counted): 300 + 300 + 500 + 10.</summary>
     public const int NeuronCount = 1110;
 
     /// <summary>Affine layers, counted the CS231n way (the input layer is not a layer).</summary>
     public const int LayerCount = 4;
+
+    /// <summary>Multiply-adds of one sample's forward pass: 784·300 + 300·300 + 300·500 + 500·10.</summary>
+    public const int MultiplyAdds = 480200;
+
+    /// <summary>Layer 1: 784·300 weights + 300 biases.</summary>
+    public const int Layer1ParameterCount = 235500;
+
+    /// <summary>Layer 1: multiply-adds per sample, 784·300.</summary>
+    public const int Layer1MultiplyAdds = 235200;
+
+    /// <summary>Layer 2: 300·300 weights + 300 biases.</summary>
+    public const int Layer2ParameterCount = 90300;
+
+    /// <summary>Layer 2: multiply-adds per sample, 300·300.</summary>
+    public const int Layer2MultiplyAdds = 90000;
+
+    /// <summary>Layer 3: 300·500 weights + 500 biases.</summary>
+    public const int Layer3ParameterCount = 150500;
+
+    /// <summary>Layer 3: multiply-adds per sample, 300·500.</summary>
+    public const int Layer3MultiplyAdds = 150000;
+
+    /// <summary>Layer 4: 500·10 weights + 10 biases.</summary>
+    public const int Layer4ParameterCount = 5010;
+
+    /// <summary>Layer 4: multiply-adds per sample, 500·10.</summary>
+    public const int Layer4MultiplyAdds = 5000;
 
     /// <summary>Every parameter in one buffer, back to back: W1 | b1 | W2 | b2 | W3 | b3 | W4 | b4.</summary>
     public float[] Parameters { get; } = new float[ParameterCount];
@@ -63,9 +90,9 @@ partial class ImageNet
     public ImageNet(ulong seed = 0) => Initialize(seed);
 
     /// <summary>
-    /// Draws every weight from a seeded normal distribution and sets every bias to 0. The scale is He
-    /// (√(2/fan_in)) for layers followed by ReLU and Xavier (√(1/fan_in)) otherwise, unless
-    /// <paramref name="weightScale"/> fixes it for all layers (CS231n's case study uses 0.01).
+    /// Draws every weight from a seeded normal distribution and sets every bias to 0. Each layer's scale follows its
+    /// Init: by default He √(2/fan_in) before ReLU, LeakyReLU and Maxout and Xavier √(1/fan_in) otherwise.
+    /// <paramref name="weightScale"/>, when given, replaces it for every layer (CS231n's case study uses 0.01).
     /// </summary>
     public void Initialize(ulong seed, float? weightScale = null)
     {
@@ -82,7 +109,7 @@ partial class ImageNet
         global::Nn.Initializers.Gaussian<float>(W3, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 300), ref rng);
         // b3 = 0
         b3.Clear();
-        // W4 ~ N(0, 1)·√(1/500)   (Xavier, layer 4 has no ReLU)
+        // W4 ~ N(0, 1)·√(1/500)   (Xavier, layer 4 is linear)
         global::Nn.Initializers.Gaussian<float>(W4, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 500), ref rng);
         // b4 = 0
         b4.Clear();
@@ -109,13 +136,13 @@ partial class ImageNet
         ForwardCore(x, scores, batch, NnWorkspace(batch * 1100));
     }
 
-    // Forward pass for N = batch rows. `hidden` holds every hidden activation back to back,
+    // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
     // each [N×size]: h1 [N×300] | h2 [N×300] | h3 [N×500]. The trainer keeps it for the backward pass.
     private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
     {
         global::System.Span<float> h1 = hidden.Slice(0, N * 300);
         global::System.Span<float> h2 = hidden.Slice(N * 300, N * 300);
-        global::System.Span<float> h3 = hidden.Slice(N * 300 + N * 300, N * 500);
+        global::System.Span<float> h3 = hidden.Slice(N * 600, N * 500);
         // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×300] = [N×784]·[784×300]
         global::Nn.Gemm.MatMul<float>(x, W1, h1, m: N, k: 784, n: 300, bias: b1, epilogue: global::Nn.Epilogue.Relu);
         // (2) Affine 2 + ReLU: h2 = max(0, h1·W2 + b2)    [N×300] = [N×300]·[300×300]
@@ -161,6 +188,7 @@ partial class ImageNet
         {
             t_nnWorkspace = buffer = new float[length];
         }
+
         return new global::System.Span<float>(buffer, 0, length);
     }
 }

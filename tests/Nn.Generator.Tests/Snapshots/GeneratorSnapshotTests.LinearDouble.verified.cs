@@ -5,13 +5,13 @@
 namespace Demo.Linear
 {
     /// <summary>
-    /// LinearDouble: 1-layer network · 2 → 3 · 9 parameters · double.
+    /// LinearDouble: 1-layer network · 2 → 3 · 9 parameters · 6 multiply-adds per sample · double.
     /// <code>
-    /// layer                 output        parameters
-    /// input [2]             [N×2]                  0
-    /// 1 Affine              [N×3]                  9
-    /// Softmax loss          [1]                    0
-    /// total                                        9
+    /// layer                       output        parameters   mult-adds
+    /// input [2]                   [N×2]                  0           0
+    /// 1 Affine                    [N×3]                  9           6
+    /// Softmax loss                [1]                    0           0
+    /// total                                              9           6
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "%VERSION%")]
@@ -26,11 +26,20 @@ namespace Demo.Linear
         /// <summary>All weights and biases: (2·3 + 3).</summary>
         public const int ParameterCount = 9;
 
-        /// <summary>Units of all Affine layers (the input is not counted): 3.</summary>
+        /// <summary>Units of all Affine layers after Maxout grouping (the input is not counted): 3.</summary>
         public const int NeuronCount = 3;
 
         /// <summary>Affine layers, counted the CS231n way (the input layer is not a layer).</summary>
         public const int LayerCount = 1;
+
+        /// <summary>Multiply-adds of one sample's forward pass: 2·3.</summary>
+        public const int MultiplyAdds = 6;
+
+        /// <summary>Layer 1: 2·3 weights + 3 biases.</summary>
+        public const int Layer1ParameterCount = 9;
+
+        /// <summary>Layer 1: multiply-adds per sample, 2·3.</summary>
+        public const int Layer1MultiplyAdds = 6;
 
         /// <summary>Every parameter in one buffer, back to back: W1 | b1.</summary>
         public double[] Parameters { get; } = new double[ParameterCount];
@@ -45,14 +54,14 @@ namespace Demo.Linear
         public LinearDouble(ulong seed = 0) => Initialize(seed);
 
         /// <summary>
-        /// Draws every weight from a seeded normal distribution and sets every bias to 0. The scale is He
-        /// (√(2/fan_in)) for layers followed by ReLU and Xavier (√(1/fan_in)) otherwise, unless
-        /// <paramref name="weightScale"/> fixes it for all layers (CS231n's case study uses 0.01).
+        /// Draws every weight from a seeded normal distribution and sets every bias to 0. Each layer's scale follows its
+        /// Init: by default He √(2/fan_in) before ReLU, LeakyReLU and Maxout and Xavier √(1/fan_in) otherwise.
+        /// <paramref name="weightScale"/>, when given, replaces it for every layer (CS231n's case study uses 0.01).
         /// </summary>
         public void Initialize(ulong seed, double? weightScale = null)
         {
             var rng = new global::Nn.Rng(seed);
-            // W1 ~ N(0, 1)·√(1/2)   (Xavier, layer 1 has no ReLU)
+            // W1 ~ N(0, 1)·√(1/2)   (Xavier, layer 1 is linear)
             global::Nn.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 2), ref rng);
             // b1 = 0
             b1.Clear();
@@ -79,8 +88,8 @@ namespace Demo.Linear
             ForwardCore(x, scores, batch, hidden: default);
         }
 
-        // Forward pass for N = batch rows. `hidden` holds every hidden activation back to back,
-        // each [N×size]: none (a single layer). The trainer keeps it for the backward pass.
+        // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
+        // each [N×size]: none (a single linear layer). The trainer keeps it for the backward pass.
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [N×3] = [N×2]·[2×3]
@@ -93,8 +102,9 @@ namespace Demo.Linear
             global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
             // hidden activations and scores of one sample, 3 values, on the stack
             global::System.Span<double> buffer = stackalloc double[3];
-            ForwardCore(x, buffer, 1, hidden: default);
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(buffer);
+            global::System.Span<double> scores = buffer.Slice(0);
+            ForwardCore(x, scores, 1, buffer.Slice(0, 0));
+            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(scores);
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×2].</summary>
@@ -104,8 +114,9 @@ namespace Demo.Linear
             global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×0] and scores [N×3] in this thread's workspace
             global::System.Span<double> buffer = NnWorkspace(N * 3);
-            ForwardCore(x, buffer, N, hidden: default);
-            global::Nn.Reductions.ArgMaxRows<double>(buffer, labels, rows: N, cols: OutputSize);
+            global::System.Span<double> scores = buffer.Slice(N * 0);
+            ForwardCore(x, scores, N, buffer.Slice(0, N * 0));
+            global::Nn.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
@@ -134,6 +145,7 @@ namespace Demo.Linear
             {
                 t_nnWorkspace = buffer = new double[length];
             }
+
             return new global::System.Span<double>(buffer, 0, length);
         }
 
@@ -145,7 +157,7 @@ namespace Demo.Linear
         public sealed class Trainer
         {
             private readonly LinearDouble _network;
-            private readonly double[] _hidden;   // none (a single layer), N ≤ MaxBatch
+            private readonly double[] _hidden;   // none (a single linear layer), N ≤ MaxBatch
             private readonly double[] _dhidden;  // their gradients, same layout
             private readonly double[] _scores;   // [N×3]
             private readonly double[] _dscores;  // [N×3]
@@ -189,18 +201,18 @@ namespace Demo.Linear
             /// <param name="x">Inputs, [N×2] row-major.</param>
             /// <param name="y">Class labels in [0, 3); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only.</param>
-            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, x is not N·InputSize long, or a label is out of range.</exception>
+            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
                 global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, OutputSize);
+                global::Nn.Losses.ValidateLabels(y, 3);
                 global::System.Span<double> W1 = _network.W1;
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 global::System.Span<double> dscores = new global::System.Span<double>(_dscores, 0, N * OutputSize);
 
-                // ── forward (1)…(1): ForwardCore, keeping every h for the backward pass ──
+                // ── forward (1)…(1): ForwardCore, keeping every value for the backward pass ──
                 _network.ForwardCore(x, scores, N, _hidden);
 
                 // (2) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)

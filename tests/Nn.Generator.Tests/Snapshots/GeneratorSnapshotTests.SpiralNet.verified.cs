@@ -5,14 +5,14 @@
 namespace Demo
 {
     /// <summary>
-    /// SpiralNet: 2-layer network · 2 → 100 → 3 · 603 parameters · float.
+    /// SpiralNet: 2-layer network · 2 → 100 → 3 · 603 parameters · 500 multiply-adds per sample · float.
     /// <code>
-    /// layer                 output        parameters
-    /// input [2]             [N×2]                  0
-    /// 1 Affine + ReLU       [N×100]              300
-    /// 2 Affine              [N×3]                303
-    /// Softmax loss          [1]                    0
-    /// total                                      603
+    /// layer                       output        parameters   mult-adds
+    /// input [2]                   [N×2]                  0           0
+    /// 1 Affine + ReLU             [N×100]              300         200
+    /// 2 Affine                    [N×3]                303         300
+    /// Softmax loss                [1]                    0           0
+    /// total                                            603         500
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "%VERSION%")]
@@ -27,11 +27,26 @@ namespace Demo
         /// <summary>All weights and biases: (2·100 + 100) + (100·3 + 3).</summary>
         public const int ParameterCount = 603;
 
-        /// <summary>Units of all Affine layers (the input is not counted): 100 + 3.</summary>
+        /// <summary>Units of all Affine layers after Maxout grouping (the input is not counted): 100 + 3.</summary>
         public const int NeuronCount = 103;
 
         /// <summary>Affine layers, counted the CS231n way (the input layer is not a layer).</summary>
         public const int LayerCount = 2;
+
+        /// <summary>Multiply-adds of one sample's forward pass: 2·100 + 100·3.</summary>
+        public const int MultiplyAdds = 500;
+
+        /// <summary>Layer 1: 2·100 weights + 100 biases.</summary>
+        public const int Layer1ParameterCount = 300;
+
+        /// <summary>Layer 1: multiply-adds per sample, 2·100.</summary>
+        public const int Layer1MultiplyAdds = 200;
+
+        /// <summary>Layer 2: 100·3 weights + 3 biases.</summary>
+        public const int Layer2ParameterCount = 303;
+
+        /// <summary>Layer 2: multiply-adds per sample, 100·3.</summary>
+        public const int Layer2MultiplyAdds = 300;
 
         /// <summary>Every parameter in one buffer, back to back: W1 | b1 | W2 | b2.</summary>
         public float[] Parameters { get; } = new float[ParameterCount];
@@ -52,9 +67,9 @@ namespace Demo
         public SpiralNet(ulong seed = 0) => Initialize(seed);
 
         /// <summary>
-        /// Draws every weight from a seeded normal distribution and sets every bias to 0. The scale is He
-        /// (√(2/fan_in)) for layers followed by ReLU and Xavier (√(1/fan_in)) otherwise, unless
-        /// <paramref name="weightScale"/> fixes it for all layers (CS231n's case study uses 0.01).
+        /// Draws every weight from a seeded normal distribution and sets every bias to 0. Each layer's scale follows its
+        /// Init: by default He √(2/fan_in) before ReLU, LeakyReLU and Maxout and Xavier √(1/fan_in) otherwise.
+        /// <paramref name="weightScale"/>, when given, replaces it for every layer (CS231n's case study uses 0.01).
         /// </summary>
         public void Initialize(ulong seed, float? weightScale = null)
         {
@@ -63,7 +78,7 @@ namespace Demo
             global::Nn.Initializers.Gaussian<float>(W1, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 2), ref rng);
             // b1 = 0
             b1.Clear();
-            // W2 ~ N(0, 1)·√(1/100)   (Xavier, layer 2 has no ReLU)
+            // W2 ~ N(0, 1)·√(1/100)   (Xavier, layer 2 is linear)
             global::Nn.Initializers.Gaussian<float>(W2, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 100), ref rng);
             // b2 = 0
             b2.Clear();
@@ -90,7 +105,7 @@ namespace Demo
             ForwardCore(x, scores, batch, NnWorkspace(batch * 100));
         }
 
-        // Forward pass for N = batch rows. `hidden` holds every hidden activation back to back,
+        // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: h1 [N×100]. The trainer keeps it for the backward pass.
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
@@ -150,6 +165,7 @@ namespace Demo
             {
                 t_nnWorkspace = buffer = new float[length];
             }
+
             return new global::System.Span<float>(buffer, 0, length);
         }
 
@@ -165,6 +181,7 @@ namespace Demo
             private readonly float[] _dhidden;  // their gradients, same layout
             private readonly float[] _scores;   // [N×3]
             private readonly float[] _dscores;  // [N×3]
+            private int _batch;                // N of the last Loss call, for DeadUnitFraction
 
             /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
             public Trainer(SpiralNet network, int maxBatch)
@@ -199,6 +216,23 @@ namespace Demo
             /// <summary>db2: gradient of b2; Gradients[600..603).</summary>
             public global::System.Span<float> db2 => new global::System.Span<float>(Gradients, 600, 3);
 
+            /// <summary>
+            /// The fraction of layer <paramref name="layer"/>'s ReLU units that were 0 for every sample of the last
+            /// <see cref="Loss"/> batch: dead units pass no gradient (CS231n: watch for them, e.g. after a too-high learning rate).
+            /// Layers with a ReLU: 1.
+            /// </summary>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">Layer <paramref name="layer"/> has no ReLU.</exception>
+            public double DeadUnitFraction(int layer)
+            {
+                int N = _batch;
+                global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 100);
+                return layer switch
+                {
+                    1 => global::Nn.Activations.DeadFraction<float>(h1, rows: N, cols: 100),
+                    _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers with a ReLU: 1."),
+                };
+            }
+
             /// <summary>Data loss of the last batch (mean Softmax loss).</summary>
             public float DataLoss { get; private set; }
 
@@ -211,20 +245,21 @@ namespace Demo
             /// <param name="x">Inputs, [N×2] row-major.</param>
             /// <param name="y">Class labels in [0, 3); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only.</param>
-            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, x is not N·InputSize long, or a label is out of range.</exception>
+            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
             public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
             {
                 int N = y.Length;
                 global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, OutputSize);
+                global::Nn.Losses.ValidateLabels(y, 3);
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 100);
                 global::System.Span<float> dh1 = new global::System.Span<float>(_dhidden, 0, N * 100);
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 global::System.Span<float> dscores = new global::System.Span<float>(_dscores, 0, N * OutputSize);
+                _batch = N;
 
-                // ── forward (1)…(2): ForwardCore, keeping every h for the backward pass ──
+                // ── forward (1)…(2): ForwardCore, keeping every value for the backward pass ──
                 _network.ForwardCore(x, scores, N, _hidden);
 
                 // (3) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
