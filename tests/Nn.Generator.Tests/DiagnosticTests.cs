@@ -100,6 +100,19 @@ public class DiagnosticTests
         Assert.Equal(new string[0], untested);
     }
 
+    [Fact]
+    public void EveryDescriptorIsDocumented()
+    {
+        var directory = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
+        while (!System.IO.File.Exists(System.IO.Path.Combine(directory.FullName, "docs", "diagnostics.md")))
+        {
+            directory = directory.Parent ?? throw new System.IO.FileNotFoundException("docs/diagnostics.md not found above " + System.AppContext.BaseDirectory);
+        }
+
+        var text = System.IO.File.ReadAllText(System.IO.Path.Combine(directory.FullName, "docs", "diagnostics.md"));
+        Assert.All(DiagnosticDescriptors.All, d => Assert.Contains("<a id=\"" + d.Id.ToLowerInvariant() + "\"></a>\n## " + d.Id + ": ", text));
+    }
+
     private static (string Source, TextSpan Span) Parse(string markup)
     {
         var start = markup.IndexOf("[|", System.StringComparison.Ordinal);
