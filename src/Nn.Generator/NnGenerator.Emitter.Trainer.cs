@@ -17,7 +17,8 @@ public sealed partial class NnGenerator
             w.WriteLine("/// forward and backward passes need, allocated once here: <see cref=\"Loss\"/> and <see cref=\"Step\"/> allocate nothing.");
             w.WriteLine("/// Not thread-safe: use one trainer per thread.");
             w.WriteLine("/// </summary>");
-            using (w.Block("public sealed class Trainer"))
+            var contract = "global::Nn.IClassifierTrainer<" + t + ">";
+            using (w.Block("public sealed class Trainer" + (plan.HasLabels ? " : " + contract : string.Empty)))
             {
                 w.WriteLine("private readonly " + cls + " _network;");
                 w.WriteLine("private readonly " + t + "[] _hidden;   // " + HiddenLayout(plan) + ", N ≤ MaxBatch");
@@ -67,6 +68,19 @@ public sealed partial class NnGenerator
                 EmitLoss(w, plan);
                 w.WriteLine("/// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>");
                 w.WriteLine("public void Step(" + t + " learningRate) => " + Rt + "Optimizers.Sgd<" + t + ">(_network.Parameters, Gradients, learningRate);");
+                w.WriteLine();
+                w.WriteLine("/// <summary>One update of the network's Parameters by <paramref name=\"optimizer\"/> (momentum, Adam, …) from Gradients.</summary>");
+                w.WriteLine("public void Step(global::Nn.IOptimizer<" + t + "> optimizer, " + t + " learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);");
+                if (plan.HasLabels)
+                {
+                    // What Nn.Training.Fit needs beyond the public members above.
+                    w.WriteLine();
+                    w.WriteLine("int " + contract + ".InputSize => InputSize;");
+                    w.WriteLine();
+                    w.WriteLine(t + "[] " + contract + ".Parameters => _network.Parameters;");
+                    w.WriteLine();
+                    w.WriteLine("void " + contract + ".Predict(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<int> labels) => _network.Predict(x, labels);");
+                }
             }
         }
 

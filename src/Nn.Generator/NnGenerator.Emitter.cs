@@ -51,6 +51,7 @@ public sealed partial class NnGenerator
                 EmitConstants(w, plan);
                 EmitParameters(w, plan);
                 EmitInitialize(w, plan);
+                EmitWeightsFile(w, plan);
                 EmitForward(w, plan);
                 EmitPredict(w, plan);
                 EmitWorkspace(w, plan);
@@ -164,6 +165,49 @@ public sealed partial class NnGenerator
             }
 
             w.WriteLine();
+        }
+
+        // Architecture, Tensors, Save, Load: safetensors files named like the views.
+        private static void EmitWeightsFile(SourceWriter w, NetworkPlan plan)
+        {
+            var t = plan.T;
+            w.WriteLine("/// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>");
+            w.WriteLine("public const string Architecture = \"" + Architecture(plan) + "\";");
+            w.WriteLine();
+            w.WriteLine("/// <summary>The tensors of <see cref=\"Parameters\"/>: name, offset and shape, as saved in weights files.</summary>");
+            w.WriteLine("public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = new global::Nn.TensorInfo[]");
+            w.WriteLine("{");
+            foreach (var b in plan.Blocks)
+            {
+                w.WriteLine("    new(\"" + b.W + "\", " + b.WeightOffset + ", new[] { " + b.In + ", " + b.Out + " }),");
+                w.WriteLine("    new(\"" + b.B + "\", " + b.BiasOffset + ", new[] { " + b.Out + " }),");
+            }
+
+            w.WriteLine("};");
+            w.WriteLine();
+            w.WriteLine("/// <summary>Saves <see cref=\"Parameters\"/> as a safetensors file (" + string.Join(", ", plan.Blocks.Select(b => b.W + ", " + b.B)) + "), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>");
+            w.WriteLine("public void Save(string path) => " + Rt + "Safetensors.Save<" + t + ">(path, Parameters, Tensors, Architecture);");
+            w.WriteLine();
+            w.WriteLine("/// <summary>Loads a safetensors file into <see cref=\"Parameters\"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>");
+            w.WriteLine("/// <exception cref=\"global::System.IO.InvalidDataException\">The file is truncated, corrupted, foreign, or made for another architecture.</exception>");
+            w.WriteLine("public void Load(string path) => " + Rt + "Safetensors.Load<" + t + ">(path, Parameters, Tensors, Architecture);");
+            w.WriteLine();
+        }
+
+        private static string Architecture(NetworkPlan plan)
+        {
+            var parts = new System.Collections.Generic.List<string>
+            {
+                "[Input(" + string.Join(", ", plan.InputShape) + (plan.T == "double" ? ", Precision = Precision.Double" : string.Empty) + ")]",
+            };
+            foreach (var b in plan.Blocks)
+            {
+                var stages = string.Concat(b.Stages.Select(s => ", " + StageName(s, plan.T)));
+                var head = b.IsLast && plan.Head is { } h ? ", " + LayerKinds.DisplayName(h) : string.Empty;
+                parts.Add("[Affine(" + b.Out + ")" + stages + head + "]");
+            }
+
+            return string.Join(" ", parts);
         }
 
         private static (string Formula, string Code, string Why) InitOf(AffineBlock b, string t)

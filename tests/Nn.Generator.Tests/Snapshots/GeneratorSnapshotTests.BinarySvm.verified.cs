@@ -84,6 +84,25 @@ namespace Demo
             b2.Clear();
         }
 
+        /// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>
+        public const string Architecture = "[Input(5)] [Affine(16), ReLU] [Affine(1), Svm]";
+
+        /// <summary>The tensors of <see cref="Parameters"/>: name, offset and shape, as saved in weights files.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = new global::Nn.TensorInfo[]
+        {
+            new("W1", 0, new[] { 5, 16 }),
+            new("b1", 80, new[] { 16 }),
+            new("W2", 96, new[] { 16, 1 }),
+            new("b2", 112, new[] { 1 }),
+        };
+
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
+
+        /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
+        public void Load(string path) => global::Nn.Safetensors.Load<float>(path, Parameters, Tensors, Architecture);
+
         /// <summary>Runs one sample: <paramref name="x"/> [5] → <paramref name="scores"/> [1]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
@@ -163,7 +182,7 @@ namespace Demo
         /// forward and backward passes need, allocated once here: <see cref="Loss"/> and <see cref="Step"/> allocate nothing.
         /// Not thread-safe: use one trainer per thread.
         /// </summary>
-        public sealed class Trainer
+        public sealed class Trainer : global::Nn.IClassifierTrainer<float>
         {
             private readonly BinarySvm _network;
             private readonly float[] _hidden;   // h1 [N×16], N ≤ MaxBatch
@@ -283,6 +302,15 @@ namespace Demo
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
             public void Step(float learningRate) => global::Nn.Optimizers.Sgd<float>(_network.Parameters, Gradients, learningRate);
+
+            /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
+
+            int global::Nn.IClassifierTrainer<float>.InputSize => InputSize;
+
+            float[] global::Nn.IClassifierTrainer<float>.Parameters => _network.Parameters;
+
+            void global::Nn.IClassifierTrainer<float>.Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => _network.Predict(x, labels);
         }
     }
 }

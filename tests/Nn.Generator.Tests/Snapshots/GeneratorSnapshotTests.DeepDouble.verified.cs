@@ -101,6 +101,27 @@ namespace Demo
             b3.Clear();
         }
 
+        /// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>
+        public const string Architecture = "[Input(4, 3, Precision = Precision.Double)] [Affine(16), ReLU] [Affine(8)] [Affine(5), Softmax]";
+
+        /// <summary>The tensors of <see cref="Parameters"/>: name, offset and shape, as saved in weights files.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = new global::Nn.TensorInfo[]
+        {
+            new("W1", 0, new[] { 12, 16 }),
+            new("b1", 192, new[] { 16 }),
+            new("W2", 208, new[] { 16, 8 }),
+            new("b2", 336, new[] { 8 }),
+            new("W3", 344, new[] { 8, 5 }),
+            new("b3", 384, new[] { 5 }),
+        };
+
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
+
+        /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
+        public void Load(string path) => global::Nn.Safetensors.Load<double>(path, Parameters, Tensors, Architecture);
+
         /// <summary>Runs one sample: <paramref name="x"/> [12] → <paramref name="scores"/> [5]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
@@ -194,7 +215,7 @@ namespace Demo
         /// forward and backward passes need, allocated once here: <see cref="Loss"/> and <see cref="Step"/> allocate nothing.
         /// Not thread-safe: use one trainer per thread.
         /// </summary>
-        public sealed class Trainer
+        public sealed class Trainer : global::Nn.IClassifierTrainer<double>
         {
             private readonly DeepDouble _network;
             private readonly double[] _hidden;   // h1 [N×16] | h2 [N×8], N ≤ MaxBatch
@@ -332,6 +353,15 @@ namespace Demo
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
             public void Step(double learningRate) => global::Nn.Optimizers.Sgd<double>(_network.Parameters, Gradients, learningRate);
+
+            /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
+
+            int global::Nn.IClassifierTrainer<double>.InputSize => InputSize;
+
+            double[] global::Nn.IClassifierTrainer<double>.Parameters => _network.Parameters;
+
+            void global::Nn.IClassifierTrainer<double>.Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels) => _network.Predict(x, labels);
         }
     }
 }

@@ -115,6 +115,29 @@ partial class ImageNet
         b4.Clear();
     }
 
+    /// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>
+    public const string Architecture = "[Input(28, 28)] [Affine(300), ReLU] [Affine(300), ReLU] [Affine(500), ReLU] [Affine(10)]";
+
+    /// <summary>The tensors of <see cref="Parameters"/>: name, offset and shape, as saved in weights files.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = new global::Nn.TensorInfo[]
+    {
+        new("W1", 0, new[] { 784, 300 }),
+        new("b1", 235200, new[] { 300 }),
+        new("W2", 235500, new[] { 300, 300 }),
+        new("b2", 325500, new[] { 300 }),
+        new("W3", 325800, new[] { 300, 500 }),
+        new("b3", 475800, new[] { 500 }),
+        new("W4", 476300, new[] { 500, 10 }),
+        new("b4", 481300, new[] { 10 }),
+    };
+
+    /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3, W4, b4), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+    public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
+
+    /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
+    /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
+    public void Load(string path) => global::Nn.Safetensors.Load<float>(path, Parameters, Tensors, Architecture);
+
     /// <summary>Runs one sample: <paramref name="x"/> [784] → <paramref name="scores"/> [10]. Allocation-free and thread-safe.</summary>
     /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
     public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)

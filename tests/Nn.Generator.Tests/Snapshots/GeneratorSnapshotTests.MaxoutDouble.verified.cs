@@ -101,6 +101,27 @@ namespace Demo
             b3.Clear();
         }
 
+        /// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>
+        public const string Architecture = "[Input(10, Precision = Precision.Double)] [Affine(20), Maxout(2)] [Affine(8), ReLU, Tanh] [Affine(6), Maxout(2), Softmax]";
+
+        /// <summary>The tensors of <see cref="Parameters"/>: name, offset and shape, as saved in weights files.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = new global::Nn.TensorInfo[]
+        {
+            new("W1", 0, new[] { 10, 20 }),
+            new("b1", 200, new[] { 20 }),
+            new("W2", 220, new[] { 10, 8 }),
+            new("b2", 300, new[] { 8 }),
+            new("W3", 308, new[] { 8, 6 }),
+            new("b3", 356, new[] { 6 }),
+        };
+
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
+
+        /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
+        public void Load(string path) => global::Nn.Safetensors.Load<double>(path, Parameters, Tensors, Architecture);
+
         /// <summary>Runs one sample: <paramref name="x"/> [10] → <paramref name="scores"/> [3]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
@@ -205,7 +226,7 @@ namespace Demo
         /// forward and backward passes need, allocated once here: <see cref="Loss"/> and <see cref="Step"/> allocate nothing.
         /// Not thread-safe: use one trainer per thread.
         /// </summary>
-        public sealed class Trainer
+        public sealed class Trainer : global::Nn.IClassifierTrainer<double>
         {
             private readonly MaxoutDouble _network;
             private readonly double[] _hidden;   // z1 [N×20] | h1 [N×10] | z2 [N×8] | h2 [N×8] | z3 [N×6], N ≤ MaxBatch
@@ -358,6 +379,15 @@ namespace Demo
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
             public void Step(double learningRate) => global::Nn.Optimizers.Sgd<double>(_network.Parameters, Gradients, learningRate);
+
+            /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
+
+            int global::Nn.IClassifierTrainer<double>.InputSize => InputSize;
+
+            double[] global::Nn.IClassifierTrainer<double>.Parameters => _network.Parameters;
+
+            void global::Nn.IClassifierTrainer<double>.Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels) => _network.Predict(x, labels);
         }
     }
 }

@@ -84,6 +84,25 @@ namespace Demo
             b2.Clear();
         }
 
+        /// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>
+        public const string Architecture = "[Input(3, Precision = Precision.Double)] [Affine(8), Tanh] [Affine(2), MeanSquaredError]";
+
+        /// <summary>The tensors of <see cref="Parameters"/>: name, offset and shape, as saved in weights files.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = new global::Nn.TensorInfo[]
+        {
+            new("W1", 0, new[] { 3, 8 }),
+            new("b1", 24, new[] { 8 }),
+            new("W2", 32, new[] { 8, 2 }),
+            new("b2", 48, new[] { 2 }),
+        };
+
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
+
+        /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
+        public void Load(string path) => global::Nn.Safetensors.Load<double>(path, Parameters, Tensors, Architecture);
+
         /// <summary>Runs one sample: <paramref name="x"/> [3] → <paramref name="scores"/> [2]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
@@ -239,6 +258,9 @@ namespace Demo
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
             public void Step(double learningRate) => global::Nn.Optimizers.Sgd<double>(_network.Parameters, Gradients, learningRate);
+
+            /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
         }
     }
 }

@@ -84,6 +84,25 @@ namespace Demo
             b2.Clear();
         }
 
+        /// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>
+        public const string Architecture = "[Input(2)] [Affine(100), ReLU] [Affine(3), Softmax]";
+
+        /// <summary>The tensors of <see cref="Parameters"/>: name, offset and shape, as saved in weights files.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = new global::Nn.TensorInfo[]
+        {
+            new("W1", 0, new[] { 2, 100 }),
+            new("b1", 200, new[] { 100 }),
+            new("W2", 300, new[] { 100, 3 }),
+            new("b2", 600, new[] { 3 }),
+        };
+
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
+
+        /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
+        public void Load(string path) => global::Nn.Safetensors.Load<float>(path, Parameters, Tensors, Architecture);
+
         /// <summary>Runs one sample: <paramref name="x"/> [2] → <paramref name="scores"/> [3]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
@@ -174,7 +193,7 @@ namespace Demo
         /// forward and backward passes need, allocated once here: <see cref="Loss"/> and <see cref="Step"/> allocate nothing.
         /// Not thread-safe: use one trainer per thread.
         /// </summary>
-        public sealed class Trainer
+        public sealed class Trainer : global::Nn.IClassifierTrainer<float>
         {
             private readonly SpiralNet _network;
             private readonly float[] _hidden;   // h1 [N×100], N ≤ MaxBatch
@@ -294,6 +313,15 @@ namespace Demo
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
             public void Step(float learningRate) => global::Nn.Optimizers.Sgd<float>(_network.Parameters, Gradients, learningRate);
+
+            /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
+
+            int global::Nn.IClassifierTrainer<float>.InputSize => InputSize;
+
+            float[] global::Nn.IClassifierTrainer<float>.Parameters => _network.Parameters;
+
+            void global::Nn.IClassifierTrainer<float>.Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => _network.Predict(x, labels);
         }
     }
 }

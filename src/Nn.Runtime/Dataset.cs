@@ -1,0 +1,166 @@
+using System;
+using System.Numerics;
+
+namespace Nn;
+
+/// <summary>Samples <c>X</c> (<c>[Count × Features]</c>, row-major) with class labels <c>Y</c>.</summary>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class Dataset<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Wraps the arrays (no copy).</summary>
+    /// <exception cref="ArgumentException">The lengths disagree.</exception>
+    public Dataset(T[] x, int[] y, int features)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
+        if (x.Length != (long)y.Length * features)
+        {
+            throw new ArgumentException($"x has {x.Length} values, expected y.Length·features = {y.Length}·{features} = {(long)y.Length * features}.", nameof(x));
+        }
+
+        X = x;
+        Y = y;
+        Features = features;
+    }
+
+    /// <summary>The samples, row-major.</summary>
+    public T[] X { get; }
+
+    /// <summary>The labels.</summary>
+    public int[] Y { get; }
+
+    /// <summary>Values per sample.</summary>
+    public int Features { get; }
+
+    /// <summary>Number of samples.</summary>
+    public int Count => Y.Length;
+
+    /// <summary>Sample <paramref name="index"/>'s features.</summary>
+    public ReadOnlySpan<T> Sample(int index) => new(X, index * Features, Features);
+
+    /// <summary>
+    /// Splits off a validation set: a seeded shuffle, then the last <paramref name="validationCount"/> samples.
+    /// Copies the data; this dataset is unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationCount"/> is not in [0, Count).</exception>
+    public (Dataset<T> Train, Dataset<T> Validation) Split(int validationCount, ulong seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(validationCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(validationCount, Count);
+        var order = Shuffled(Count, seed);
+        return (Take(order.AsSpan(0, Count - validationCount)), Take(order.AsSpan(Count - validationCount)));
+    }
+
+    internal static int[] Shuffled(int count, ulong seed)
+    {
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+
+        var rng = new Rng(seed);
+        Shuffle(order, ref rng);
+        return order;
+    }
+
+    // Fisher–Yates.
+    internal static void Shuffle(int[] order, ref Rng rng)
+    {
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
+
+    private Dataset<T> Take(ReadOnlySpan<int> indices)
+    {
+        var x = new T[indices.Length * Features];
+        var y = new int[indices.Length];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            Sample(indices[i]).CopyTo(x.AsSpan(i * Features, Features));
+            y[i] = Y[indices[i]];
+        }
+
+        return new Dataset<T>(x, y, Features);
+    }
+}
+
+/// <summary>
+/// Per-feature standardization (CS231n's preprocessing): <c>x' = (x − mean) / std</c>, with the mean and std
+/// fitted on the training set only and then applied unchanged to validation and test data.
+/// </summary>
+public sealed class Standardizer
+{
+    private Standardizer(float[] mean, float[] std)
+    {
+        Mean = mean;
+        Std = std;
+    }
+
+    /// <summary>The fitted per-feature means.</summary>
+    public float[] Mean { get; }
+
+    /// <summary>The fitted per-feature standard deviations, at least the <c>minStd</c> given to <see cref="Fit"/>.</summary>
+    public float[] Std { get; }
+
+    /// <summary>Fits mean and std per feature over <paramref name="data"/>'s samples.</summary>
+    /// <param name="data">The training set.</param>
+    /// <param name="minStd">Floor for the std, so a (nearly) constant feature, like an image's border pixel, is not blown up.</param>
+    public static Standardizer Fit(Dataset<float> data, float minStd = 1e-2f)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var features = data.Features;
+        var sum = new double[features];
+        var square = new double[features];
+        for (var n = 0; n < data.Count; n++)
+        {
+            var row = data.Sample(n);
+            for (var j = 0; j < features; j++)
+            {
+                sum[j] += row[j];
+                square[j] += (double)row[j] * row[j];
+            }
+        }
+
+        var mean = new float[features];
+        var std = new float[features];
+        for (var j = 0; j < features; j++)
+        {
+            var m = sum[j] / data.Count;
+            mean[j] = (float)m;
+            std[j] = Math.Max(minStd, (float)Math.Sqrt(Math.Max(0, (square[j] / data.Count) - (m * m))));
+        }
+
+        return new Standardizer(mean, std);
+    }
+
+    /// <summary>Standardizes every sample of <paramref name="data"/> in place.</summary>
+    /// <exception cref="ArgumentException">The data has a different number of features than the fit.</exception>
+    public void Transform(Dataset<float> data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Transform(data.X);
+    }
+
+    /// <summary>Standardizes row-major samples in place.</summary>
+    /// <exception cref="ArgumentException">The length is not a multiple of the feature count.</exception>
+    public void Transform(Span<float> samples)
+    {
+        if (samples.Length % Mean.Length != 0)
+        {
+            throw new ArgumentException($"samples has {samples.Length} values, not a multiple of the {Mean.Length} features this standardizer was fitted on.", nameof(samples));
+        }
+
+        for (var offset = 0; offset < samples.Length; offset += Mean.Length)
+        {
+            var row = samples.Slice(offset, Mean.Length);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(row, Mean, row);
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, Std, row);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Nn;
+
+/// <summary>One named tensor inside a flat parameter buffer: what a network's <c>W1</c>, <c>b1</c>, … views are.</summary>
+/// <param name="Name">The tensor's name in the file (<c>W1</c>, <c>b1</c>, …).</param>
+/// <param name="Offset">Where it starts in the parameter buffer.</param>
+/// <param name="Shape">Its dimensions, e.g. <c>[784, 100]</c>.</param>
+public sealed record TensorInfo(string Name, int Offset, int[] Shape)
+{
+    /// <summary>Number of elements.</summary>
+    public int Length
+    {
+        get
+        {
+            var length = 1;
+            foreach (var d in Shape)
+            {
+                length *= d;
+            }
+
+            return length;
+        }
+    }
+
+    internal string ShapeText => "[" + string.Join(", ", Shape) + "]";
+}
+
+/// <summary>
+/// Weights files in the safetensors format (read by PyTorch, JAX, …): an 8-byte little-endian header length,
+/// a JSON header with each tensor's dtype, shape and byte offsets (plus <c>__metadata__</c>), then the raw
+/// little-endian data.
+/// </summary>
+public static class Safetensors
+{
+    private const long MaxHeader = 100 << 20;
+
+    /// <summary>
+    /// Writes the tensors of <paramref name="parameters"/> to <paramref name="path"/>. The file is written beside the
+    /// target under a temporary name and then renamed over it, so a crash mid-save leaves the previous file intact.
+    /// </summary>
+    public static void Save<T>(string path, ReadOnlySpan<T> parameters, IReadOnlyList<TensorInfo> tensors, string architecture)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var dtype = DType<T>();
+        var size = Marshal.SizeOf<T>();
+        var header = new StringBuilder("{");
+        long position = 0;
+        foreach (var tensor in tensors)
+        {
+            var bytes = (long)tensor.Length * size;
+            header.Append(JsonSerializerString(tensor.Name)).Append(":{\"dtype\":\"").Append(dtype).Append("\",\"shape\":")
+                .Append(tensor.ShapeText.Replace(" ", string.Empty, StringComparison.Ordinal))
+                .Append(",\"data_offsets\":[").Append(position.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append((position + bytes).ToString(CultureInfo.InvariantCulture)).Append("]},");
+            position += bytes;
+        }
+
+        header.Append("\"__metadata__\":{\"format\":\"nn\",\"architecture\":").Append(JsonSerializerString(architecture)).Append("}}");
+        while ((header.Length + 8) % 8 != 0)
+        {
+            header.Append(' ');   // pad so the data starts 8-byte aligned, as the format recommends
+        }
+
+        var headerBytes = Encoding.UTF8.GetBytes(header.ToString());
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                Span<byte> length = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)headerBytes.Length);
+                file.Write(length);
+                file.Write(headerBytes);
+                foreach (var tensor in tensors)
+                {
+                    var data = parameters.Slice(tensor.Offset, tensor.Length);
+                    if (BitConverter.IsLittleEndian)
+                    {
+                        file.Write(MemoryMarshal.AsBytes(data));
+                    }
+                    else
+                    {
+                        throw new PlatformNotSupportedException("Saving safetensors on a big-endian machine is not supported.");
+                    }
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/> into <paramref name="parameters"/>, checking every tensor against the compiled
+    /// architecture first: nothing is written unless the whole file is valid.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is truncated, corrupted or not safetensors, a tensor is missing or extra, or a tensor's dtype or
+    /// shape differs from the network's; the message names the tensor, the expected and the found value.
+    /// </exception>
+    public static void Load<T>(string path, Span<T> parameters, IReadOnlyList<TensorInfo> tensors, string architecture)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var staged = new T[parameters.Length];
+        Read(bytes, path, staged, tensors, architecture);
+        staged.CopyTo(parameters);
+    }
+
+    private static void Read<T>(byte[] bytes, string path, T[] staged, IReadOnlyList<TensorInfo> tensors, string architecture)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (bytes.Length < 8)
+        {
+            throw Invalid(path, $"it is {bytes.Length} bytes long, shorter than the 8-byte header length");
+        }
+
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLength > MaxHeader || (long)headerLength > bytes.Length - 8)
+        {
+            throw Invalid(path, $"its header length is {headerLength} bytes but the file has {bytes.Length - 8} bytes after it (truncated, or not a safetensors file)");
+        }
+
+        var dataStart = 8 + (int)headerLength;
+        var dataLength = bytes.Length - dataStart;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Weights file '{path}' is not safetensors: its header is not valid JSON ({e.Message}).", e);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid(path, "its header is not a JSON object");
+            }
+
+            CheckArchitecture(document.RootElement, path, architecture);
+            var expected = new HashSet<string>(StringComparer.Ordinal);
+            var size = Marshal.SizeOf<T>();
+            foreach (var tensor in tensors)
+            {
+                expected.Add(tensor.Name);
+                if (!document.RootElement.TryGetProperty(tensor.Name, out var entry) || entry.ValueKind != JsonValueKind.Object)
+                {
+                    throw Invalid(path, $"it has no tensor '{tensor.Name}' (expected {DType<T>()} {tensor.ShapeText})");
+                }
+
+                var dtype = entry.TryGetProperty("dtype", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                if (dtype != DType<T>())
+                {
+                    throw Invalid(path, $"tensor '{tensor.Name}' has dtype {dtype ?? "(none)"}, expected {DType<T>()}");
+                }
+
+                var shape = ReadInts(entry, "shape", path, tensor.Name);
+                if (!SameShape(shape, tensor.Shape))
+                {
+                    throw Invalid(path, $"tensor '{tensor.Name}' has shape [{string.Join(", ", shape)}], expected {tensor.ShapeText}");
+                }
+
+                var offsets = ReadInts(entry, "data_offsets", path, tensor.Name);
+                var bytesNeeded = (long)tensor.Length * size;
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] - offsets[0] != bytesNeeded || offsets[1] > dataLength)
+                {
+                    throw Invalid(path, $"tensor '{tensor.Name}' has data_offsets [{string.Join(", ", offsets)}], expected {bytesNeeded} bytes within the {dataLength} data bytes (truncated or corrupted)");
+                }
+
+                var source = MemoryMarshal.Cast<byte, T>(bytes.AsSpan(dataStart + (int)offsets[0], (int)bytesNeeded));
+                source.CopyTo(staged.AsSpan(tensor.Offset, tensor.Length));
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name != "__metadata__" && !expected.Contains(property.Name))
+                {
+                    throw Invalid(path, $"it has a tensor '{property.Name}' this network does not have (expected {string.Join(", ", expected)})");
+                }
+            }
+        }
+    }
+
+    private static void CheckArchitecture(JsonElement root, string path, string architecture)
+    {
+        if (root.TryGetProperty("__metadata__", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+            && metadata.TryGetProperty("architecture", out var written) && written.ValueKind == JsonValueKind.String
+            && written.GetString() != architecture)
+        {
+            throw Invalid(path, $"it was saved from '{written.GetString()}', but this network is '{architecture}'");
+        }
+    }
+
+    private static bool SameShape(long[] found, int[] expected)
+    {
+        if (found.Length != expected.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < found.Length; i++)
+        {
+            if (found[i] != expected[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static long[] ReadInts(JsonElement entry, string name, string path, string tensor)
+    {
+        if (!entry.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid(path, $"tensor '{tensor}' has no {name} array");
+        }
+
+        var values = new long[array.GetArrayLength()];
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out values[i++]))
+            {
+                throw Invalid(path, $"tensor '{tensor}' has a {name} entry that is not an integer");
+            }
+        }
+
+        return values;
+    }
+
+    private static string DType<T>() => typeof(T) == typeof(float) ? "F32" : typeof(T) == typeof(double) ? "F64" : throw new NotSupportedException(typeof(T).Name);
+
+    private static string JsonSerializerString(string value)
+    {
+        var builder = new StringBuilder("\"");
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '"' => builder.Append("\\\""),
+                '\\' => builder.Append("\\\\"),
+                < ' ' => builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder.Append('"').ToString();
+    }
+
+    private static InvalidDataException Invalid(string path, string what) => new($"Weights file '{path}' cannot be loaded: {what}.");
+}
