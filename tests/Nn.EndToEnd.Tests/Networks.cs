@@ -130,3 +130,9 @@ public partial class RegressionNet;
 [Affine(5), Tanh]
 [Affine(2), MeanSquaredError]
 public partial class RegressionNetF;
+
+/// <summary>The Fashion-MNIST network of the sample.</summary>
+[Input(28, 28)]
+[Affine(100), ReLU]
+[Affine(10), Softmax]
+public partial class FashionTestNet;

@@ -1,0 +1,95 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+
+namespace Nn.Runtime.Tests;
+
+/// <summary>IDX files good and bad, the validation split, and standardization fitted on training data only.</summary>
+public sealed class DataTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nn-idx-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadsImagesAndLabels(bool gzip)
+    {
+        var images = Write("images", gzip, Header(0x08, 3, 2, 2, 2), new byte[] { 0, 255, 51, 102, 1, 2, 3, 4 });
+        var labels = Write("labels", gzip, Header(0x08, 1, 2), new byte[] { 7, 3 });
+
+        var data = Idx.ReadDataset(images, labels);
+        Assert.Equal((2, 4), (data.Count, data.Features));
+        Assert.Equal(new[] { 0f, 1f, 0.2f, 0.4f }, data.Sample(0).ToArray());
+        Assert.Equal(new[] { 7, 3 }, data.Y);
+    }
+
+    [Fact]
+    public void BadFilesSayWhatIsWrong()
+    {
+        Assert.Contains("not an IDX magic number", Fails(Write("magic", false, new byte[] { 1, 2, 3, 4 }, Array.Empty<byte>())));
+        Assert.Contains("element type 0x0D; only 0x08", Fails(Write("type", false, Header(0x0D, 1, 2), new byte[8])));
+        Assert.Contains("ends after 2 of the 4 bytes of dimension 2 of 3", Fails(Write("dims", false, Header(0x08, 3, 2).Concat(new byte[] { 0, 0 }).ToArray(), Array.Empty<byte>())));
+        Assert.Contains("ends after 7 of the 8 bytes of 8 data bytes for shape [2×2×2]", Fails(Write("data", true, Header(0x08, 3, 2, 2, 2), new byte[7])));
+        Assert.Contains("ends after 1 of the 4 bytes", Fails(Write("short", false, new byte[] { 0 }, Array.Empty<byte>())));
+        Assert.Throws<FileNotFoundException>(() => Idx.Read(Path.Combine(_dir, "missing")));
+
+        var images = Write("i", false, Header(0x08, 3, 3, 1, 1), new byte[3]);
+        var labels = Write("l", false, Header(0x08, 1, 2), new byte[2]);
+        var e = Assert.Throws<InvalidDataException>(() => Idx.ReadDataset(images, labels));
+        Assert.Contains("holds 3 images but", e.Message);
+        Assert.Contains("holds 2 labels", e.Message);
+        Assert.Contains("images need 3 (count, rows, columns)", Assert.Throws<InvalidDataException>(() => Idx.ReadImages(labels)).Message);
+    }
+
+    [Fact]
+    public void SplitIsSeededAndDisjoint()
+    {
+        var data = new Dataset<float>(Enumerable.Range(0, 200).Select(i => (float)i).ToArray(), Enumerable.Range(0, 100).ToArray(), features: 2);
+        var (train, validation) = data.Split(validationCount: 30, seed: 3);
+        Assert.Equal((70, 30), (train.Count, validation.Count));
+        Assert.Equal(Enumerable.Range(0, 100), train.Y.Concat(validation.Y).Order());
+        Assert.Equal(2f * train.Y[5], train.Sample(5)[0]);
+        Assert.Equal(validation.Y, data.Split(30, seed: 3).Validation.Y);
+        Assert.NotEqual(validation.Y, data.Split(30, seed: 4).Validation.Y);
+        Assert.Throws<ArgumentException>(() => new Dataset<float>(new float[5], new int[3], features: 2));
+    }
+
+    [Fact]
+    public void StandardizerUsesTheTrainingStatisticsOnly()
+    {
+        var rng = new Rng(2);
+        var train = new Dataset<float>(Enumerable.Range(0, 3000).Select(i => (float)((i % 3 == 2 ? 0 : 5) + ((i % 3) + 1) * rng.NextGaussian())).ToArray(), new int[1000], 3);
+        var test = new Dataset<float>(new float[] { 5, 5, 7 }, new int[1], 3);
+        var s = Standardizer.Fit(train);
+        s.Transform(train);
+        s.Transform(test);
+        for (var j = 0; j < 3; j++)
+        {
+            var column = Enumerable.Range(0, 1000).Select(i => (double)train.X[(i * 3) + j]).ToArray();
+            Assert.InRange(column.Average(), -1e-4, 1e-4);
+            Assert.InRange(Math.Sqrt(column.Select(v => v * v).Average()), 0.999, 1.001);
+        }
+
+        Assert.Equal((5 - s.Mean[0]) / s.Std[0], test.X[0], 5);
+        Assert.Equal((7 - s.Mean[2]) / s.Std[2], test.X[2], 5);
+        Assert.Throws<ArgumentException>(() => s.Transform(new float[4]));
+    }
+
+    private string Fails(string path) => Assert.Throws<InvalidDataException>(() => Idx.Read(path)).Message;
+
+    private static byte[] Header(byte type, byte rank, params int[] dims) =>
+        new byte[] { 0, 0, type, rank }.Concat(dims.SelectMany(d => new[] { (byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d })).ToArray();
+
+    private string Write(string name, bool gzip, byte[] header, byte[] data)
+    {
+        var path = Path.Combine(_dir, name + (gzip ? ".gz" : string.Empty));
+        using var file = File.Create(path);
+        using Stream stream = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
+        stream.Write(header);
+        stream.Write(data);
+        return path;
+    }
+}
