@@ -31,6 +31,7 @@ var standardizer = Standardizer.Fit(train);     // fitted on the training set on
 standardizer.Transform(train);
 standardizer.Transform(validation);
 standardizer.Transform(test);
+standardizer.Save(Path.Combine(output, "fashion-standardizer.safetensors"));   // samples/Classify standardizes with it
 Console.WriteLine($"Fashion-MNIST: {train.Count} training, {validation.Count} validation, {test.Count} test images of {train.Features} pixels, standardized");
 
 var options = new TrainingOptions

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 
 namespace Nn;
@@ -138,6 +139,22 @@ public sealed class Standardizer
 
         return new Standardizer(mean, std);
     }
+
+    /// <summary>Saves the mean and std as a safetensors file (tensors <c>mean</c> and <c>std</c>), to standardize inputs the same way at inference.</summary>
+    public void Save(string path) => Safetensors.Save<float>(path, Mean.Concat(Std).ToArray(), Tensors(Mean.Length), Architecture(Mean.Length));
+
+    /// <summary>Loads a standardizer saved by <see cref="Save"/> for <paramref name="features"/> features.</summary>
+    /// <exception cref="System.IO.InvalidDataException">The file is not such a standardizer, or has another feature count.</exception>
+    public static Standardizer Load(string path, int features)
+    {
+        var values = new float[2 * features];
+        Safetensors.Load<float>(path, values, Tensors(features), Architecture(features));
+        return new Standardizer(values[..features], values[features..]);
+    }
+
+    private static TensorInfo[] Tensors(int features) => new[] { new TensorInfo("mean", 0, new[] { features }), new TensorInfo("std", features, new[] { features }) };
+
+    private static string Architecture(int features) => "Standardizer(" + features.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
 
     /// <summary>Standardizes every sample of <paramref name="data"/> in place.</summary>
     /// <exception cref="ArgumentException">The data has a different number of features than the fit.</exception>
