@@ -38,9 +38,7 @@ public static class Losses
     public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckShape(scores.Length, dscores.Length, batch, classes, nameof(dscores));
-        ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
-        ValidateLabels(labels.Slice(0, batch), classes);
+        CheckLabelled(scores.Length, labels, dscores.Length, batch, classes, classes);
         if (batch == 0)
         {
             return T.Zero;
@@ -76,9 +74,7 @@ public static class Losses
     public static T MulticlassSvm<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckShape(scores.Length, dscores.Length, batch, classes, nameof(dscores));
-        ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
-        ValidateLabels(labels.Slice(0, batch), classes);
+        CheckLabelled(scores.Length, labels, dscores.Length, batch, classes, classes);
         if (batch == 0)
         {
             return T.Zero;
@@ -123,9 +119,7 @@ public static class Losses
     public static T BinarySvm<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckShape(scores.Length, dscores.Length, batch, 1, nameof(dscores));
-        ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
-        ValidateLabels(labels.Slice(0, batch), 2);
+        CheckLabelled(scores.Length, labels, dscores.Length, batch, 1, classes: 2);
         if (batch == 0)
         {
             return T.Zero;
@@ -154,9 +148,7 @@ public static class Losses
     public static T LogisticCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckShape(scores.Length, dscores.Length, batch, 1, nameof(dscores));
-        ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
-        ValidateLabels(labels.Slice(0, batch), 2);
+        CheckLabelled(scores.Length, labels, dscores.Length, batch, 1, classes: 2);
         if (batch == 0)
         {
             return T.Zero;
@@ -218,6 +210,14 @@ public static class Losses
                     nameof(labels));
             }
         }
+    }
+
+    // Shapes first, then every label, all before anything is written.
+    private static void CheckLabelled(int scoresLength, ReadOnlySpan<int> labels, int dscoresLength, int batch, int outputs, int classes)
+    {
+        CheckShape(scoresLength, dscoresLength, batch, outputs, "dscores");
+        ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
+        ValidateLabels(labels.Slice(0, batch), classes);
     }
 
     private static void CheckShape(int inputLength, int outputLength, int batch, int classes, string outputName)

@@ -129,6 +129,48 @@ public class KernelTests
     }
 
     [Fact]
+    public void HingeLogisticAndSquaredLossesMatchTheirDefinitions()
+    {
+        // Multiclass SVM: row 0 (y = 0): margins 2 − 1 + 1 = 2 and 0.5 − 1 + 1 = 0.5; row 1 (y = 2): 0 − 3 + 1 < 0, 1 − 3 + 1 < 0.
+        var scores = new[] { 1.0, 2.0, 0.5, 0.0, 1.0, 3.0 };
+        var d = new double[6];
+        Assert.Equal(2.5 / 2, Losses.MulticlassSvm<double>(scores, new[] { 0, 2 }, d, batch: 2, classes: 3), 12);
+        Assert.Equal(new[] { -1.0, 0.5, 0.5, 0, 0, 0 }, d);
+
+        // Binary SVM: labels 0/1 are t = −1/+1; loss max(0, 1 − t·s).
+        var binary = new[] { 0.5, -2.0, 3.0 };
+        var db = new double[3];
+        Assert.Equal((0.5 + 0 + 4) / 3, Losses.BinarySvm<double>(binary, new[] { 1, 0, 0 }, db, batch: 3), 12);
+        Assert.Equal(new[] { -1.0 / 3, 0, 1.0 / 3 }, db, new Tolerance(1e-15));
+
+        // Logistic: softplus(s) − y·s, stable for huge scores; gradient (σ(s) − y)/N.
+        var logits = new[] { 0f, 1000f, -1000f, 30f };
+        var dl = new float[4];
+        var loss = Losses.LogisticCrossEntropy<float>(logits, new[] { 1, 0, 0, 1 }, dl, batch: 4);
+        Assert.Equal((MathF.Log(2) + 1000f + 0f + MathF.Log(1 + MathF.Exp(-30f))) / 4, loss, 3);
+        Assert.Equal(new[] { -0.125f, 0.25f, 0f, 0f }, dl.Select(v => MathF.Round(v, 6)));
+
+        // Mean squared error: (1/2N) Σ‖s − t‖², gradient (s − t)/N.
+        var prediction = new[] { 1f, 2f, 3f, 4f };
+        var dm = new float[4];
+        Assert.Equal((1f + 0 + 4 + 1) / 4, Losses.MeanSquaredError<float>(prediction, new[] { 0f, 2f, 1f, 5f }, dm, batch: 2, outputs: 2));
+        Assert.Equal(new[] { 0.5f, 0f, 1f, -0.5f }, dm);
+        Assert.Throws<ArgumentException>(() => Losses.BinarySvm<double>(binary, new[] { 1, 2, 0 }, db, batch: 3));
+    }
+
+    [Fact]
+    public void MaxoutRoutesTheGradientToTheWinner()
+    {
+        var z = new[] { 1f, 5f, 2f, -1f, -3f, -2f };   // two units of three pieces
+        var h = new float[2];
+        Maxout.Forward<float>(z, h, rows: 1, units: 2, pieces: 3);
+        Assert.Equal(new[] { 5f, -1f }, h);
+        var dz = new float[6];
+        Maxout.Backward<float>(z, new[] { 0.5f, -2f }, dz, rows: 1, units: 2, pieces: 3);
+        Assert.Equal(new[] { 0f, 0.5f, 0f, -2f, 0f, 0f }, dz);
+    }
+
+    [Fact]
     public void ArgMaxRowsPicksEachRowsLargest()
     {
         var x = new float[] { 1, 5, 2, 9, 0, 3 };
