@@ -14,7 +14,7 @@ internal static class GeneratedNames
     {
         "InputSize", "OutputSize", "ParameterCount", "NeuronCount", "LayerCount", "MultiplyAdds",
         "Parameters", "Initialize", "Forward", "ForwardCore", "Predict", "NnWorkspace", "t_nnWorkspace",
-        "Architecture", "Tensors", "Save", "Load",
+        "Architecture", "Tensors", "Layers", "Save", "Load",
     };
 
     /// <summary>Whether a user's member name could collide with something the generator writes for some network.</summary>

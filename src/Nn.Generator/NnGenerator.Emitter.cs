@@ -185,6 +185,21 @@ public sealed partial class NnGenerator
 
             w.WriteLine("};");
             w.WriteLine();
+            w.WriteLine("/// <summary>The forward pass step by step (scores, before any head), for exporters such as Nn.Onnx.</summary>");
+            w.WriteLine("public static global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> Layers { get; } = new global::Nn.LayerInfo[]");
+            w.WriteLine("{");
+            foreach (var b in plan.Blocks)
+            {
+                w.WriteLine("    new(global::Nn.LayerOp.Affine, " + b.In + ", " + b.Out + ", \"" + b.W + "\", \"" + b.B + "\"),");
+                foreach (var stage in b.Stages)
+                {
+                    var argument = stage.Kind is LayerKind.LeakyReLU or LayerKind.Maxout ? ", Argument: " + Literal(stage.Argument, "double") : string.Empty;
+                    w.WriteLine("    new(global::Nn.LayerOp." + stage.Kind + ", " + stage.Input.Size + ", " + stage.Output.Size + argument + "),");
+                }
+            }
+
+            w.WriteLine("};");
+            w.WriteLine();
             w.WriteLine("/// <summary>Saves <see cref=\"Parameters\"/> as a safetensors file (" + string.Join(", ", plan.Blocks.Select(b => b.W + ", " + b.B)) + "), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>");
             w.WriteLine("public void Save(string path) => " + Rt + "Safetensors.Save<" + t + ">(path, Parameters, Tensors, Architecture);");
             w.WriteLine();

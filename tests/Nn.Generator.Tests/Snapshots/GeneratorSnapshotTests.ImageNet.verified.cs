@@ -131,6 +131,18 @@ partial class ImageNet
         new("b4", 481300, new[] { 10 }),
     };
 
+    /// <summary>The forward pass step by step (scores, before any head), for exporters such as Nn.Onnx.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> Layers { get; } = new global::Nn.LayerInfo[]
+    {
+        new(global::Nn.LayerOp.Affine, 784, 300, "W1", "b1"),
+        new(global::Nn.LayerOp.ReLU, 300, 300),
+        new(global::Nn.LayerOp.Affine, 300, 300, "W2", "b2"),
+        new(global::Nn.LayerOp.ReLU, 300, 300),
+        new(global::Nn.LayerOp.Affine, 300, 500, "W3", "b3"),
+        new(global::Nn.LayerOp.ReLU, 500, 500),
+        new(global::Nn.LayerOp.Affine, 500, 10, "W4", "b4"),
+    };
+
     /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3, W4, b4), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
     public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 

@@ -77,6 +77,12 @@ namespace Demo.Linear
             new("b1", 6, new[] { 3 }),
         };
 
+        /// <summary>The forward pass step by step (scores, before any head), for exporters such as Nn.Onnx.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> Layers { get; } = new global::Nn.LayerInfo[]
+        {
+            new(global::Nn.LayerOp.Affine, 2, 3, "W1", "b1"),
+        };
+
         /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
 

@@ -115,6 +115,18 @@ namespace Demo
             new("b3", 356, new[] { 6 }),
         };
 
+        /// <summary>The forward pass step by step (scores, before any head), for exporters such as Nn.Onnx.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> Layers { get; } = new global::Nn.LayerInfo[]
+        {
+            new(global::Nn.LayerOp.Affine, 10, 20, "W1", "b1"),
+            new(global::Nn.LayerOp.Maxout, 20, 10, Argument: 2),
+            new(global::Nn.LayerOp.Affine, 10, 8, "W2", "b2"),
+            new(global::Nn.LayerOp.ReLU, 8, 8),
+            new(global::Nn.LayerOp.Tanh, 8, 8),
+            new(global::Nn.LayerOp.Affine, 8, 6, "W3", "b3"),
+            new(global::Nn.LayerOp.Maxout, 6, 3, Argument: 2),
+        };
+
         /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
 

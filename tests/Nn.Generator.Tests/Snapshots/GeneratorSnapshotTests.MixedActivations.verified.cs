@@ -134,6 +134,18 @@ namespace Demo
             new("b4", 316200, new[] { 10 }),
         };
 
+        /// <summary>The forward pass step by step (scores, before any head), for exporters such as Nn.Onnx.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> Layers { get; } = new global::Nn.LayerInfo[]
+        {
+            new(global::Nn.LayerOp.Affine, 3072, 100, "W1", "b1"),
+            new(global::Nn.LayerOp.LeakyReLU, 100, 100, Argument: 0.01),
+            new(global::Nn.LayerOp.Affine, 100, 60, "W2", "b2"),
+            new(global::Nn.LayerOp.Tanh, 60, 60),
+            new(global::Nn.LayerOp.Affine, 60, 40, "W3", "b3"),
+            new(global::Nn.LayerOp.Sigmoid, 40, 40),
+            new(global::Nn.LayerOp.Affine, 40, 10, "W4", "b4"),
+        };
+
         /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3, W4, b4), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 

@@ -96,6 +96,14 @@ namespace Demo
             new("b2", 600, new[] { 3 }),
         };
 
+        /// <summary>The forward pass step by step (scores, before any head), for exporters such as Nn.Onnx.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> Layers { get; } = new global::Nn.LayerInfo[]
+        {
+            new(global::Nn.LayerOp.Affine, 2, 100, "W1", "b1"),
+            new(global::Nn.LayerOp.ReLU, 100, 100),
+            new(global::Nn.LayerOp.Affine, 100, 3, "W2", "b2"),
+        };
+
         /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 

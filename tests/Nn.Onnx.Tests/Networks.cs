@@ -1,0 +1,23 @@
+using Nn;
+
+namespace Nn.Onnx.Tests;
+
+[Input(2)]
+[Affine(100), ReLU]
+[Affine(3), Softmax]
+public partial class OnnxSpiral;
+
+#pragma warning disable NN0011, NN0020 // reason: every activation, stacked and hidden, is what the exporter must handle
+[Input(4, 3)]
+[Affine(12), LeakyReLU(0.05)]
+[Affine(10), Tanh]
+[Affine(16), Maxout(2)]
+[Affine(9), Sigmoid, ReLU]
+[Affine(6), Maxout(3), Svm]
+public partial class OnnxMixed;
+#pragma warning restore NN0011, NN0020
+
+[Input(28, 28)]
+[Affine(100), ReLU]
+[Affine(10), Softmax]
+public partial class OnnxMnist;
