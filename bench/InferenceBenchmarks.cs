@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using BenchmarkDotNet.Attributes;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Nn.Benchmarks;
+
+/// <summary>
+/// Forward pass of the same weights in Nn and in ONNX Runtime (one intra-op thread): batch 1 (latency) and batch 256
+/// (throughput). ONNX Runtime is measured through its IOBinding path with preallocated input and output, and through Run.
+/// </summary>
+[MemoryDiagnoser]
+public class InferenceBenchmarks
+{
+    private Subject _subject = null!;
+    private float[] _x = Array.Empty<float>();
+    private float[] _scores = Array.Empty<float>();
+    private InferenceSession _session = null!;
+    private OrtIoBinding _binding = null!;
+    private RunOptions _runOptions = null!;
+    private OrtValue _input = null!, _output = null!;
+    private string[] _inputNames = { "x" }, _outputNames = { "scores" };
+
+    public static IEnumerable<string> Architectures => Subject.Names;
+
+    [ParamsSource(nameof(Architectures))]
+    public string Architecture { get; set; } = "2-100-3";
+
+    [Params(1, 256)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _subject = Subject.Create(Architecture);
+        var rng = new Rng(3);
+        _x = new float[Batch * _subject.Inputs];
+        for (var i = 0; i < _x.Length; i++) _x[i] = (float)rng.NextGaussian();
+        _scores = new float[Batch * _subject.Outputs];
+        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        _session = new InferenceSession(_subject.Onnx, options);
+        _runOptions = new RunOptions();
+        _input = OrtValue.CreateTensorValueFromMemory(_x, new long[] { Batch, _subject.Inputs });
+        _output = OrtValue.CreateTensorValueFromMemory(_scores, new long[] { Batch, _subject.Outputs });
+        _binding = _session.CreateIoBinding();
+        _binding.BindInput("x", _input);
+        _binding.BindOutput("scores", _output);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _binding.Dispose();
+        _input.Dispose();
+        _output.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "Nn Forward")]
+    public void Nn()
+    {
+        if (Batch == 1)
+        {
+            _subject.One(_x, _scores);
+        }
+        else
+        {
+            _subject.Batch(_x, _scores, Batch);
+        }
+    }
+
+    [Benchmark(Description = "ORT IOBinding")]
+    public void OrtBinding() => _session.RunWithBinding(_runOptions, _binding);
+
+    [Benchmark(Description = "ORT Run")]
+    public void OrtRun()
+    {
+        using var results = _session.Run(_runOptions, _inputNames, new[] { _input }, _outputNames);
+    }
+}
