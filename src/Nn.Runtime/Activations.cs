@@ -26,7 +26,11 @@ public static class Activations
     /// <summary>In place: <c>dh[i] = 0</c> where <c>h[i] ≤ 0</c>, <paramref name="h"/> being the ReLU's output.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void ReluBackward<T>(ReadOnlySpan<T> h, Span<T> dh)
-        where T : unmanaged, IFloatingPointIeee754<T> => ReluBackward(h, dh, dh);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowHelper.Exactly(dh.Length, h.Length, nameof(dh), "h.Length");   // named as the caller wrote it, not dout
+        ReluBackward(h, dh, dh);
+    }
 
     /// <summary>Effectively computes <c>dx[i] = h[i] &gt; 0 ? dout[i] : 0</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>

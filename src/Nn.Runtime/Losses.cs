@@ -17,7 +17,7 @@ public static class Losses
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckShape(scores.Length, probs.Length, batch, classes, nameof(probs));
-        for (var i = 0; i < batch; i++)
+        for (var i = 0; i < batch && classes > 0; i++)   // rows of 0 classes: nothing to write (Max of an empty row throws)
         {
             var row = scores.Slice(i * classes, classes);
             var p = probs.Slice(i * classes, classes);
