@@ -19,9 +19,9 @@ public enum Epilogue
 /// C is <c>[m×n]</c> and k is the summed dimension.
 /// </summary>
 /// <remarks>
-/// A first, register-tiled version: 4 rows × one SIMD vector of columns per tile, a scalar tail
-/// for the columns that do not fill a vector. The API is what the generator calls; the kernels
-/// behind it can be replaced without touching the generated code. <c>c</c> must not overlap
+/// A first, register-tiled version (internal <c>GemmKernels</c>: tiles of 4 rows × 2 SIMD vectors, k in
+/// L1-sized blocks, a scalar tail for the columns that do not fill a vector). The API is what the generator
+/// calls; the kernels behind it can be replaced without touching the generated code. <c>c</c> must not overlap
 /// <c>a</c>, <c>b</c> or <c>bias</c>. Spans may be longer than needed.
 /// </remarks>
 public static class Gemm
