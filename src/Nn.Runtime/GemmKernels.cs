@@ -43,6 +43,14 @@ internal static class GemmKernels
             return;
         }
 
+        // Narrow outputs (3 spiral scores, 10 classes, a logistic unit): too few columns for the 2-vector tiles, so turn the
+        // product around and vectorize along k instead, over a transposed copy of B (worth its copy from 16 rows on).
+        if (Vector.IsHardwareAccelerated && m >= RowStreamBelow && n < 2 * Vector<T>.Count && k >= Vector<T>.Count && aColStride == 1)
+        {
+            Narrow(aSpan, aRowStride, bSpan, cSpan, m, k, n, biasSpan, epilogue, accumulate);
+            return;
+        }
+
         var tile = new Tile<T>
         {
             A = ref MemoryMarshal.GetReference(aSpan),
@@ -64,6 +72,35 @@ internal static class GemmKernels
             tile.Load = accumulate || p0 > 0;
             tile.Finish = tile.P1 == k;
             RunBlock(ref tile, m);
+        }
+    }
+
+    // C[i, j] = Σ_p A[i, p]·Bᵀ[j, p], with Bᵀ (n × k) packed once: each output is one vectorized dot product.
+    private static void Narrow<T>(
+        ReadOnlySpan<T> a, int aRowStride, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var transposed = Panel<T>.Get(n * k);
+        for (var p = 0; p < k; p++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                transposed[(j * k) + p] = b[(p * n) + j];
+            }
+        }
+
+        ref T bt = ref MemoryMarshal.GetArrayDataReference(transposed);
+        ref T a0 = ref MemoryMarshal.GetReference(a);
+        for (var i = 0; i < m; i++)
+        {
+            ref T row = ref Unsafe.Add(ref a0, i * aRowStride);
+            for (var j = 0; j < n; j++)
+            {
+                var sum = DotVector(ref row, ref Unsafe.Add(ref bt, j * k), k);
+                ref T cij = ref c[(i * n) + j];
+                sum += (accumulate ? cij : T.Zero) + (bias.IsEmpty ? T.Zero : bias[j]);
+                cij = epilogue == Epilogue.Relu && !(sum > T.Zero) ? T.Zero : sum;
+            }
         }
     }
 
