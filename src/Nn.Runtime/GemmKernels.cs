@@ -16,11 +16,14 @@ namespace Nn;
 /// <para>
 /// Register tiles: 4 rows × 2 vectors of C (8 independent accumulators, enough to keep two FMA pipes busy
 /// through their 4-cycle latency; one accumulator per column block, as the first version had, left the
-/// kernel latency-bound at about 15 % of peak), then 1 row × 4 vectors for the rows left over (batch 1),
-/// then single vectors, then a scalar loop for the columns that do not fill a vector. Every multiply-add
-/// is an explicit fused one. The k dimension is cut into blocks of <see cref="KBlock"/> so the slice of B
-/// a tile walks (KBlock × 2 vectors) stays in L1; C is written once per block, and the bias and ReLU are
-/// applied with the last block while the tile is still in registers.
+/// kernel latency-bound), reading a packed copy of B's k-block × 2-vector slice; then single vectors; then
+/// the last, partial vector of each row computed as a full vector at n − w and stored only in its new lanes.
+/// Fewer than 16 rows (batch 1) stream whole rows of B through 1 row × 4 vector tiles; fewer than 2 vectors of
+/// columns (16 rows or more) become dot products along k over a transposed copy of B. Every multiply-add is
+/// an explicit fused one. k is cut into blocks of <see cref="KBlock"/> so a tile's slice of B stays in L1;
+/// C is written once per block, and the bias and ReLU are applied with the last block while the tile is
+/// still in registers. Packing buffers are per thread and reused: a product allocates nothing.
+/// Measured, step by step: docs/benchmarks.md.
 /// </para>
 /// <para>
 /// <c>Vector&lt;T&gt;</c> is 256 bits wide on x64 even with AVX-512; on the AMD EPYC (Zen 5) this project measures
