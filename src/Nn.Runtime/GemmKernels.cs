@@ -206,7 +206,9 @@ internal static class GemmKernels
         }
     }
 
-    // 1 row × 4 vectors: 4 accumulators, B read 4 vectors (128 bytes) contiguous per row.
+    // 1 row × 4 vectors, k taken two rows of B at a time into separate accumulators: 8 independent chains, so a single
+    // row (batch 1) keeps both FMA pipes busy instead of waiting out each FMA's latency. B is read 4 vectors
+    // (128 bytes) contiguous per row.
     private static void Tile1x4<T>(ref Tile<T> t, int i, int j)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -214,7 +216,7 @@ internal static class GemmKernels
         int n = t.N, cs = t.ColStride, p1 = t.P1;
         ref T b = ref t.B;
         ref T c0 = ref Unsafe.Add(ref t.C, (i * n) + j);
-        Vector<T> x0 = default, x1 = default, x2 = default, x3 = default;
+        Vector<T> x0 = default, x1 = default, x2 = default, x3 = default, y0 = default, y1 = default, y2 = default, y3 = default;
         if (t.Load)
         {
             x0 = Vector.LoadUnsafe(ref c0);
@@ -224,7 +226,24 @@ internal static class GemmKernels
         }
 
         ref T a0 = ref Unsafe.Add(ref t.A, i * t.RowStride);
-        for (var p = t.P0; p < p1; p++)
+        var p = t.P0;
+        for (; p + 2 <= p1; p += 2)
+        {
+            ref T bp = ref Unsafe.Add(ref b, (p * n) + j);
+            ref T bq = ref Unsafe.Add(ref bp, n);
+            var s = new Vector<T>(Unsafe.Add(ref a0, p * cs));
+            var u = new Vector<T>(Unsafe.Add(ref a0, (p + 1) * cs));
+            x0 = Fma(s, Vector.LoadUnsafe(ref bp), x0);
+            x1 = Fma(s, Vector.LoadUnsafe(ref Unsafe.Add(ref bp, w)), x1);
+            x2 = Fma(s, Vector.LoadUnsafe(ref Unsafe.Add(ref bp, 2 * w)), x2);
+            x3 = Fma(s, Vector.LoadUnsafe(ref Unsafe.Add(ref bp, 3 * w)), x3);
+            y0 = Fma(u, Vector.LoadUnsafe(ref bq), y0);
+            y1 = Fma(u, Vector.LoadUnsafe(ref Unsafe.Add(ref bq, w)), y1);
+            y2 = Fma(u, Vector.LoadUnsafe(ref Unsafe.Add(ref bq, 2 * w)), y2);
+            y3 = Fma(u, Vector.LoadUnsafe(ref Unsafe.Add(ref bq, 3 * w)), y3);
+        }
+
+        if (p < p1)
         {
             ref T bp = ref Unsafe.Add(ref b, (p * n) + j);
             var s = new Vector<T>(Unsafe.Add(ref a0, p * cs));
@@ -234,10 +253,10 @@ internal static class GemmKernels
             x3 = Fma(s, Vector.LoadUnsafe(ref Unsafe.Add(ref bp, 3 * w)), x3);
         }
 
-        Store(ref t, x0, ref c0, j);
-        Store(ref t, x1, ref Unsafe.Add(ref c0, w), j + w);
-        Store(ref t, x2, ref Unsafe.Add(ref c0, 2 * w), j + (2 * w));
-        Store(ref t, x3, ref Unsafe.Add(ref c0, 3 * w), j + (3 * w));
+        Store(ref t, x0 + y0, ref c0, j);
+        Store(ref t, x1 + y1, ref Unsafe.Add(ref c0, w), j + w);
+        Store(ref t, x2 + y2, ref Unsafe.Add(ref c0, 2 * w), j + (2 * w));
+        Store(ref t, x3 + y3, ref Unsafe.Add(ref c0, 3 * w), j + (3 * w));
     }
 
     // The columns [from, n) that do not fill a vector, for rows i … i + rows − 1. When n ≥ one vector, the last vector
@@ -268,13 +287,21 @@ internal static class GemmKernels
             ref T c0 = ref Unsafe.Add(ref t.C, (r * n) + j0);
             var old = Vector.LoadUnsafe(ref c0);
             var acc = t.Load ? old : Vector<T>.Zero;
+            var odd = Vector<T>.Zero;
             ref T a0 = ref Unsafe.Add(ref t.A, r * t.RowStride);
-            for (var p = t.P0; p < p1; p++)
+            var p = t.P0;
+            for (; p + 2 <= p1; p += 2)
+            {
+                acc = Fma(new Vector<T>(Unsafe.Add(ref a0, p * cs)), Vector.LoadUnsafe(ref Unsafe.Add(ref b, (p * n) + j0)), acc);
+                odd = Fma(new Vector<T>(Unsafe.Add(ref a0, (p + 1) * cs)), Vector.LoadUnsafe(ref Unsafe.Add(ref b, ((p + 1) * n) + j0)), odd);
+            }
+
+            if (p < p1)
             {
                 acc = Fma(new Vector<T>(Unsafe.Add(ref a0, p * cs)), Vector.LoadUnsafe(ref Unsafe.Add(ref b, (p * n) + j0)), acc);
             }
 
-            Store(ref t, acc, ref c0, j0);
+            Store(ref t, acc + odd, ref c0, j0);
             Vector.StoreUnsafe(Vector.ConditionalSelect(keep, old, Vector.LoadUnsafe(ref c0)), ref c0);
         }
     }
