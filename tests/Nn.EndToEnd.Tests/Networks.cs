@@ -136,3 +136,9 @@ public partial class RegressionNetF;
 [Affine(100), ReLU]
 [Affine(10), Softmax]
 public partial class FashionTestNet;
+
+/// <summary>The two-layer spiral net in double precision, to follow NumPy's float64 run step by step.</summary>
+[Input(2, Precision = Precision.Double)]
+[Affine(100), ReLU]
+[Affine(3), Softmax]
+public partial class SpiralNetDouble;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace Nn.EndToEnd.Tests;
 
@@ -56,26 +57,30 @@ public class SpiralCaseStudyTests
     [Fact]
     public void TwoLayerNetReproducesTheNotes()
     {
+        // In double precision, like NumPy: 10 000 steps of a ReLU net amplify float32 rounding (the float net's
+        // trajectory depends on the order the GEMM kernel adds in), while float64 follows NumPy's run closely.
         var rng = new NumPyLegacyRandom(0);
-        var (x, y) = NotesSpiral(rng);
-        var linearWeights = new float[2 * 3];
-        Fill(linearWeights, rng, 0.01);     // the linear classifier's W comes first in the notes' stream
-        var net = new SpiralNet();
-        Fill(net.W1, rng, 0.01);            // W = 0.01 * np.random.randn(D,h)
-        Fill(net.W2, rng, 0.01);            // W2 = 0.01 * np.random.randn(h,K)
-        var trainer = new SpiralNet.Trainer(net, maxBatch: 300);
+        var (xf, y) = NotesSpiral(rng);
+        var x = Array.ConvertAll(xf, v => (double)v);
+        Fill(new float[2 * 3], rng, 0.01);  // the linear classifier's W comes first in the notes' stream
+        var net = new SpiralNetDouble();
+        FillDouble(net.W1, rng, 0.01);      // W = 0.01 * np.random.randn(D,h)
+        FillDouble(net.W2, rng, 0.01);      // W2 = 0.01 * np.random.randn(h,K)
+        var trainer = new SpiralNetDouble.Trainer(net, maxBatch: 300);
 
-        var losses = new float[10_000];
+        var losses = new double[10_000];
         for (var i = 0; i < losses.Length; i++)
         {
             losses[i] = trainer.Loss(x, y, Reg);
             trainer.Step(StepSize);
         }
 
-        Assert.Equal(1.098637, losses[0], 1e-5);
-        Assert.Equal(0.294416, losses[1000], 2e-3);
-        Assert.Equal(0.245213, losses[9000], 2e-3);
-        Assert.True(SpiralAccuracy(net.Predict, x, y) >= 0.98, $"training accuracy {SpiralAccuracy(net.Predict, x, y):P1} < 98 %");
+        Assert.Equal(1.098637, losses[0], 1e-6);
+        Assert.Equal(0.294416, losses[1000], 1e-4);   // the spiral is built in float, so not bit-for-bit NumPy's
+        Assert.Equal(0.245213, losses[9000], 1e-4);
+        var predicted = new int[300];
+        net.Predict(x, predicted);
+        Assert.True(predicted.Where((p, i) => p == y[i]).Count() >= 294, "training accuracy below 98 %");
     }
 
     [Fact]
@@ -130,6 +135,14 @@ public class SpiralCaseStudyTests
         }
 
         return (x, y);
+    }
+
+    private static void FillDouble(Span<double> w, NumPyLegacyRandom rng, double scale)
+    {
+        for (var i = 0; i < w.Length; i++)
+        {
+            w[i] = scale * rng.Randn();
+        }
     }
 
     private static void Fill(Span<float> w, NumPyLegacyRandom rng, double scale)
