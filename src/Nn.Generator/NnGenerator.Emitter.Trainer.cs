@@ -25,9 +25,9 @@ public sealed partial class NnGenerator
                 w.WriteLine("private readonly " + t + "[] _dhidden;  // their gradients, same layout");
                 w.WriteLine("private readonly " + t + "[] _scores;   // [N×" + plan.OutputSize + "]");
                 w.WriteLine("private readonly " + t + "[] _dscores;  // [N×" + plan.OutputSize + "]");
-                if (plan.Blocks.Any(b => b.HasRelu))
+                if (plan.Blocks.Any(b => b.HasRelu) || plan.HasLabels)
                 {
-                    w.WriteLine("private int _batch;                // N of the last Loss call, for DeadUnitFraction");
+                    w.WriteLine("private int _batch;                // N of the last Loss call");
                 }
                 w.WriteLine();
                 w.WriteLine("/// <summary>Allocates the buffers for batches of up to <paramref name=\"maxBatch\"/> samples.</summary>");
@@ -77,6 +77,10 @@ public sealed partial class NnGenerator
                     w.WriteLine();
                     w.WriteLine("int " + contract + ".InputSize => InputSize;");
                     w.WriteLine();
+                    w.WriteLine("int " + contract + ".OutputSize => OutputSize;");
+                    w.WriteLine();
+                    w.WriteLine(ReadOnlySpan + "<" + t + "> " + contract + ".Scores => new " + ReadOnlySpan + "<" + t + ">(_scores, 0, _batch * OutputSize);");
+                    w.WriteLine();
                     w.WriteLine(t + "[] " + contract + ".Parameters => _network.Parameters;");
                     w.WriteLine();
                     w.WriteLine("void " + contract + ".Predict(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<int> labels) => _network.Predict(x, labels);");
@@ -120,7 +124,7 @@ public sealed partial class NnGenerator
                 EmitHiddenSlices(w, plan, "_dhidden", "d");
                 w.WriteLine(Span + "<" + t + "> scores = new " + Span + "<" + t + ">(_scores, 0, N * OutputSize);");
                 w.WriteLine(Span + "<" + t + "> dscores = new " + Span + "<" + t + ">(_dscores, 0, N * OutputSize);");
-                if (plan.Blocks.Any(b => b.HasRelu))
+                if (plan.Blocks.Any(b => b.HasRelu) || plan.HasLabels)
                 {
                     w.WriteLine("_batch = N;");
                 }

@@ -17,8 +17,14 @@ public interface IClassifierTrainer<T>
     /// <summary>Values per input sample.</summary>
     int InputSize { get; }
 
+    /// <summary>Scores per sample; 1 for a binary head (class 1 when the score is above 0).</summary>
+    int OutputSize { get; }
+
     /// <summary>The largest batch <see cref="Loss"/> accepts.</summary>
     int MaxBatch { get; }
+
+    /// <summary>The scores of the last <see cref="Loss"/> batch, <c>[N × OutputSize]</c>: what it predicted, without another forward pass.</summary>
+    ReadOnlySpan<T> Scores { get; }
 
     /// <summary>The network's parameters, updated in place by an optimizer.</summary>
     T[] Parameters { get; }
@@ -158,11 +164,7 @@ public static class Training
                 var y = yb.AsSpan(0, n);
                 trainer.Loss(x, y, reg);
                 lossSum += double.CreateChecked(trainer.DataLoss) * n;
-                trainer.Predict(x, predicted.AsSpan(0, n));
-                for (var i = 0; i < n; i++)
-                {
-                    correct += predicted[i] == y[i] ? 1 : 0;
-                }
+                correct += Correct(trainer, y, predicted);   // from the scores Loss just computed
 
                 seen += n;
                 var rate = T.CreateChecked(options.LearningRate(((epoch - 1) * steps) + step, total));
@@ -224,14 +226,37 @@ public static class Training
             var x = new ReadOnlySpan<T>(data.X, start * data.Features, n * data.Features);
             var y = new ReadOnlySpan<int>(data.Y, start, n);
             loss += double.CreateChecked(trainer.Loss(x, y, T.Zero)) * n;
-            trainer.Predict(x, predicted.AsSpan(0, n));
-            for (var i = 0; i < n; i++)
-            {
-                correct += predicted[i] == y[i] ? 1 : 0;
-            }
+            correct += Correct(trainer, y, predicted);
         }
 
         return (loss / data.Count, (double)correct / data.Count);
+    }
+
+    // How many of the last batch's predictions, read from its scores, equal the labels.
+    private static int Correct<T>(IClassifierTrainer<T> trainer, ReadOnlySpan<int> y, int[] predicted)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var scores = trainer.Scores;
+        var labels = predicted.AsSpan(0, y.Length);
+        if (trainer.OutputSize == 1)
+        {
+            for (var i = 0; i < y.Length; i++)
+            {
+                labels[i] = scores[i] > T.Zero ? 1 : 0;
+            }
+        }
+        else
+        {
+            Reductions.ArgMaxRows(scores, labels, rows: y.Length, cols: trainer.OutputSize);
+        }
+
+        var correct = 0;
+        for (var i = 0; i < y.Length; i++)
+        {
+            correct += labels[i] == y[i] ? 1 : 0;
+        }
+
+        return correct;
     }
 
     private static void CheckFeatures<T>(IClassifierTrainer<T> trainer, Dataset<T> data, string name)

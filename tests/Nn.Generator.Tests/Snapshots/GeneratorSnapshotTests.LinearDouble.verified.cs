@@ -184,6 +184,7 @@ namespace Demo.Linear
             private readonly double[] _dhidden;  // their gradients, same layout
             private readonly double[] _scores;   // [N×3]
             private readonly double[] _dscores;  // [N×3]
+            private int _batch;                // N of the last Loss call
 
             /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
             public Trainer(LinearDouble network, int maxBatch)
@@ -234,6 +235,7 @@ namespace Demo.Linear
                 global::System.Span<double> W1 = _network.W1;
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 global::System.Span<double> dscores = new global::System.Span<double>(_dscores, 0, N * OutputSize);
+                _batch = N;
 
                 // ── forward (1)…(1): ForwardCore, keeping every value for the backward pass ──
                 _network.ForwardCore(x, scores, N, _hidden);
@@ -264,6 +266,10 @@ namespace Demo.Linear
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<double>.InputSize => InputSize;
+
+            int global::Nn.IClassifierTrainer<double>.OutputSize => OutputSize;
+
+            global::System.ReadOnlySpan<double> global::Nn.IClassifierTrainer<double>.Scores => new global::System.ReadOnlySpan<double>(_scores, 0, _batch * OutputSize);
 
             double[] global::Nn.IClassifierTrainer<double>.Parameters => _network.Parameters;
 

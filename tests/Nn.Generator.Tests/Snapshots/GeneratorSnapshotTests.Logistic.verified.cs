@@ -187,6 +187,7 @@ namespace Demo
             private readonly float[] _dhidden;  // their gradients, same layout
             private readonly float[] _scores;   // [N×1]
             private readonly float[] _dscores;  // [N×1]
+            private int _batch;                // N of the last Loss call
 
             /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
             public Trainer(Logistic network, int maxBatch)
@@ -237,6 +238,7 @@ namespace Demo
                 global::System.Span<float> W1 = _network.W1;
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 global::System.Span<float> dscores = new global::System.Span<float>(_dscores, 0, N * OutputSize);
+                _batch = N;
 
                 // ── forward (1)…(1): ForwardCore, keeping every value for the backward pass ──
                 _network.ForwardCore(x, scores, N, _hidden);
@@ -267,6 +269,10 @@ namespace Demo
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<float>.InputSize => InputSize;
+
+            int global::Nn.IClassifierTrainer<float>.OutputSize => OutputSize;
+
+            global::System.ReadOnlySpan<float> global::Nn.IClassifierTrainer<float>.Scores => new global::System.ReadOnlySpan<float>(_scores, 0, _batch * OutputSize);
 
             float[] global::Nn.IClassifierTrainer<float>.Parameters => _network.Parameters;
 

@@ -245,7 +245,7 @@ namespace Demo
             private readonly double[] _dhidden;  // their gradients, same layout
             private readonly double[] _scores;   // [N×3]
             private readonly double[] _dscores;  // [N×3]
-            private int _batch;                // N of the last Loss call, for DeadUnitFraction
+            private int _batch;                // N of the last Loss call
 
             /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
             public Trainer(MaxoutDouble network, int maxBatch)
@@ -396,6 +396,10 @@ namespace Demo
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<double>.InputSize => InputSize;
+
+            int global::Nn.IClassifierTrainer<double>.OutputSize => OutputSize;
+
+            global::System.ReadOnlySpan<double> global::Nn.IClassifierTrainer<double>.Scores => new global::System.ReadOnlySpan<double>(_scores, 0, _batch * OutputSize);
 
             double[] global::Nn.IClassifierTrainer<double>.Parameters => _network.Parameters;
 

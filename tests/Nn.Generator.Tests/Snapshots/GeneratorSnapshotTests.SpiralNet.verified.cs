@@ -208,7 +208,7 @@ namespace Demo
             private readonly float[] _dhidden;  // their gradients, same layout
             private readonly float[] _scores;   // [N×3]
             private readonly float[] _dscores;  // [N×3]
-            private int _batch;                // N of the last Loss call, for DeadUnitFraction
+            private int _batch;                // N of the last Loss call
 
             /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
             public Trainer(SpiralNet network, int maxBatch)
@@ -326,6 +326,10 @@ namespace Demo
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<float>.InputSize => InputSize;
+
+            int global::Nn.IClassifierTrainer<float>.OutputSize => OutputSize;
+
+            global::System.ReadOnlySpan<float> global::Nn.IClassifierTrainer<float>.Scores => new global::System.ReadOnlySpan<float>(_scores, 0, _batch * OutputSize);
 
             float[] global::Nn.IClassifierTrainer<float>.Parameters => _network.Parameters;
 
