@@ -42,7 +42,6 @@ public sealed class Momentum<T> : IOptimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _velocity;
-    private readonly T[] _previous;
     private readonly T _mu;
     private readonly bool _nesterov;
 
@@ -60,7 +59,6 @@ public sealed class Momentum<T> : IOptimizer<T>
         }
 
         _velocity = new T[parameterCount];
-        _previous = nesterov ? new T[parameterCount] : Array.Empty<T>();
         _mu = mu;
         _nesterov = nesterov;
     }
@@ -71,24 +69,7 @@ public sealed class Momentum<T> : IOptimizer<T>
     {
         ThrowHelper.Exactly(parameters.Length, _velocity.Length, nameof(parameters), "the optimizer's parameterCount");
         ThrowHelper.Exactly(gradients.Length, _velocity.Length, nameof(gradients), "the optimizer's parameterCount");
-        if (_nesterov)
-        {
-            _velocity.CopyTo(_previous, 0);
-        }
-
-        // v = μ·v − lr·g
-        TensorPrimitives.Multiply(_velocity, _mu, _velocity);
-        TensorPrimitives.MultiplyAdd(gradients, -learningRate, _velocity, _velocity);
-        if (!_nesterov)
-        {
-            // p += v
-            TensorPrimitives.Add(parameters, _velocity, parameters);
-            return;
-        }
-
-        // p += −μ·v_prev + (1 + μ)·v
-        TensorPrimitives.MultiplyAdd(_previous, -_mu, parameters, parameters);
-        TensorPrimitives.MultiplyAdd(_velocity, T.One + _mu, parameters, parameters);
+        OptimizerKernels.Momentum(parameters, gradients, _velocity, _mu, learningRate, _nesterov);
     }
 }
 
@@ -101,7 +82,6 @@ public sealed class Adam<T> : IOptimizer<T>
 {
     private readonly T[] _m;
     private readonly T[] _v;
-    private readonly T[] _scratch;
     private readonly T _beta1;
     private readonly T _beta2;
     private readonly T _epsilon;
@@ -117,7 +97,6 @@ public sealed class Adam<T> : IOptimizer<T>
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
         _m = new T[parameterCount];
         _v = new T[parameterCount];
-        _scratch = new T[parameterCount];
         _beta1 = T.CreateChecked(beta1);
         _beta2 = T.CreateChecked(beta2);
         _epsilon = T.CreateChecked(epsilon);
@@ -134,24 +113,12 @@ public sealed class Adam<T> : IOptimizer<T>
         ThrowHelper.Exactly(gradients.Length, _m.Length, nameof(gradients), "the optimizer's parameterCount");
         _t++;
 
-        // m = β₁·m + (1 − β₁)·g
-        TensorPrimitives.Multiply(_m, _beta1, _m);
-        TensorPrimitives.MultiplyAdd(gradients, T.One - _beta1, _m, _m);
-
-        // v = β₂·v + (1 − β₂)·g²
-        TensorPrimitives.Multiply(gradients, gradients, _scratch);
-        TensorPrimitives.Multiply(_v, _beta2, _v);
-        TensorPrimitives.MultiplyAdd(_scratch, T.One - _beta2, _v, _v);
-
         // p −= lr_t · m / (√v + ε̂), with the bias corrections folded into lr_t and ε̂
         var correction1 = T.One - T.Pow(_beta1, T.CreateChecked(_t));
         var correction2 = T.One - T.Pow(_beta2, T.CreateChecked(_t));
         var stepSize = learningRate * T.Sqrt(correction2) / correction1;
         var epsilonHat = _epsilon * T.Sqrt(correction2);
-        TensorPrimitives.Sqrt(_v, _scratch);
-        TensorPrimitives.Add(_scratch, epsilonHat, _scratch);
-        TensorPrimitives.Divide(_m, _scratch, _scratch);
-        TensorPrimitives.MultiplyAdd(_scratch, -stepSize, parameters, parameters);
+        OptimizerKernels.Adam(parameters, gradients, _m, _v, _beta1, _beta2, stepSize, epsilonHat);
     }
 }
 

@@ -14,12 +14,29 @@ public class OptimizerTests
         return (p, g);
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void MomentumFollowsTheNotes(bool nesterov)
+    // Every length around the vector widths (4 doubles or 8 floats per 256 bits, 16 floats per 512), so the vector loop and
+    // the scalar tail of the one-pass kernels are both checked against the plain rule.
+    private static readonly int[] LengthList = { 0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 37, 64, 67, 256 };
+
+    public static TheoryData<int> Lengths() => new(LengthList);
+
+    public static TheoryData<int, bool> LengthsAndNesterov()
     {
-        var (p, g) = Problem(37, 5);
+        var data = new TheoryData<int, bool>();
+        foreach (var length in LengthList)
+        {
+            data.Add(length, false);
+            data.Add(length, true);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LengthsAndNesterov))]
+    public void MomentumFollowsTheNotes(int length, bool nesterov)
+    {
+        var (p, g) = Problem(length, 5);
         var expected = (double[])p.Clone();
         var v = new double[p.Length];
         const double Mu = 0.9, Lr = 0.1;
@@ -39,10 +56,11 @@ public class OptimizerTests
         Assert.Equal(expected, p, new Close(1e-12));
     }
 
-    [Fact]
-    public void AdamFollowsThePaper()
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void AdamFollowsThePaper(int length)
     {
-        var (p, g) = Problem(37, 6);
+        var (p, g) = Problem(length, 6);
         var expected = (double[])p.Clone();
         var m = new double[p.Length];
         var v = new double[p.Length];
@@ -64,6 +82,38 @@ public class OptimizerTests
 
         Assert.Equal(expected, p, new Close(1e-10));
         Assert.Equal(6, adam.Steps);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void FloatAdamAndMomentumFollowTheRulesWithinFloatRounding(int length)
+    {
+        var (p, g) = Problem(length, 4);
+        var expectedAdam = (double[])p.Clone();
+        var expectedMomentum = (double[])p.Clone();
+        double[] m = new double[length], v = new double[length], velocity = new double[length];
+        var adamP = Array.ConvertAll(p, x => (float)x);
+        var momentumP = (float[])adamP.Clone();
+        var adam = new Adam<float>(length);
+        var momentum = new Momentum<float>(length, 0.9f);
+        for (var t = 1; t <= g.Length; t++)
+        {
+            var grad = Array.ConvertAll(g[t - 1], x => (float)x);
+            for (var i = 0; i < length; i++)
+            {
+                m[i] = (0.9 * m[i]) + (0.1 * grad[i]);
+                v[i] = (0.999 * v[i]) + (0.001 * grad[i] * grad[i]);
+                expectedAdam[i] -= 0.01 * (m[i] / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v[i] / (1 - Math.Pow(0.999, t))) + 1e-8);
+                velocity[i] = (0.9 * velocity[i]) - (0.01 * grad[i]);
+                expectedMomentum[i] += velocity[i];
+            }
+
+            adam.Step(adamP, grad, 0.01f);
+            momentum.Step(momentumP, grad, 0.01f);
+        }
+
+        Assert.Equal(expectedAdam, Array.ConvertAll(adamP, x => (double)x), new Close(1e-5));
+        Assert.Equal(expectedMomentum, Array.ConvertAll(momentumP, x => (double)x), new Close(1e-5));
     }
 
     [Fact]
