@@ -7,15 +7,16 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Nn;
 using Nn.Benchmarks;
 
 var quick = Array.IndexOf(args, "--quick") >= 0;
 var rounds = quick ? 5 : 15;
 var roundTime = TimeSpan.FromMilliseconds(quick ? 20 : 50);
-var compiler = RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "NativeAOT";
-Console.WriteLine($"# Nn Forward, {compiler}, .NET {Environment.Version}, {rounds} rounds of ~{roundTime.TotalMilliseconds} ms");
+// PublishAot turns RuntimeFeature.IsDynamicCodeSupported off under the JIT too; a JIT has compiled methods, AOT code none.
+var compiler = System.Runtime.JitInfo.GetCompiledMethodCount() > 0 ? "JIT" : "NativeAOT";
+Console.WriteLine($"# Nn Forward, {compiler}, .NET {Environment.Version}, Vector<float>.Count = {System.Numerics.Vector<float>.Count} " +
+    $"(accelerated: {System.Numerics.Vector.IsHardwareAccelerated}), {rounds} rounds of ~{roundTime.TotalMilliseconds} ms");
 Console.WriteLine();
 Console.WriteLine("| Architecture | Batch | Compiler | Median ns/op | Min ns/op | Allocated B/op |");
 Console.WriteLine("|---|---:|---|---:|---:|---:|");
