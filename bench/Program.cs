@@ -1,5 +1,19 @@
+using System;
+using System.Linq;
 using BenchmarkDotNet.Running;
+using Nn.Benchmarks;
 
-// dotnet run -c Release --project bench -- --filter '*'            full BenchmarkDotNet runs
-// dotnet run -c Release --project bench -- --filter '*' --job short a quick look (3 warm-ups, 3 iterations)
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// dotnet run -c Release --project bench -- --filter '*'                      full BenchmarkDotNet runs
+// dotnet run -c Release --project bench -- --filter '*' --job short --inProcess   a quick look (3 warm-ups, 3 iterations, one process)
+// dotnet run -c Release --project bench -- epoch [--quick]                    one Fashion-MNIST epoch, Nn against TorchSharp
+// TorchSharp's native library is made loadable on Debian 12 by TorchNative.Ensure (see TorchNative.cs).
+if (args.Length > 0 && args[0] == "epoch")
+{
+    return FashionEpochBenchmarks.Run(args[1..]);
+}
+
+var types = typeof(Program).Assembly.GetTypes()
+    .Where(t => t.IsPublic && !t.IsAbstract && t != typeof(FashionEpochBenchmarks) && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
+    .ToArray();
+BenchmarkSwitcher.FromTypes(types).Run(args);
+return 0;

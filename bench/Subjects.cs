@@ -25,6 +25,15 @@ internal sealed class Subject
 
     public required byte[] Onnx { get; init; }
 
+    /// <summary>The network's live parameter buffer (what its trainer updates).</summary>
+    public required float[] Parameters { get; init; }
+
+    /// <summary>Where each named tensor (<c>W1</c>, <c>b1</c>, …) sits in <see cref="Parameters"/>.</summary>
+    public required IReadOnlyList<TensorInfo> Tensors { get; init; }
+
+    /// <summary>The forward pass, layer by layer.</summary>
+    public required IReadOnlyList<LayerInfo> Layers { get; init; }
+
     public static IEnumerable<string> Names => new[] { "2-100-3", "784-100-10", "3072-100-10", "784-512-512-10" };
 
     public static Subject Create(string name) => name switch
@@ -46,5 +55,8 @@ internal sealed class Subject
         One = one(net),
         Trainer = maxBatch => trainer(net, maxBatch),
         Onnx = OnnxExporter.ToBytes<float>(parameters(net), tensors, layers, typeof(TNet).Name),
+        Parameters = parameters(net),
+        Tensors = tensors,
+        Layers = layers,
     };
 }
