@@ -90,9 +90,11 @@ public sealed partial class NnGenerator
                 default:
                     var vectors = Ceiling(b.Out, lanes);
                     var passes = Ceiling(vectors, 8);
-                    return "batch 1, " + b.Out + " outputs: Gemv.Wide keeps them in " + vectors + " 512-bit register" + (vectors == 1 ? string.Empty : "s")
-                        + (passes == 1 ? " and reads " + b.W + " once, " : " (" + passes + " passes of 8), reading " + b.W + " once, ")
-                        + (b.In <= 2 ? b.In + " row" + (b.In == 1 ? string.Empty : "s") + " in one step" : "two rows per step");
+                    var steps = b.In <= 2 ? b.In + " row" + (b.In == 1 ? string.Empty : "s") + " in one step" : "two rows per step";
+                    return passes == 1
+                        ? "batch 1, " + b.Out + " outputs: Gemv.Wide keeps them in " + vectors + " 512-bit register" + (vectors == 1 ? string.Empty : "s") + " and reads " + b.W + " once, " + steps
+                        : "batch 1, " + b.Out + " outputs (" + vectors + " 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, " + passes
+                            + " passes over column blocks of " + b.W + ", each element read once, " + steps;
             }
         }
 

@@ -51,6 +51,39 @@ public class GemvTests
         }
     }
 
+    // Wide lays its vectors on the cache-line grid when rows are a multiple of 64 bytes: every start offset of W,
+    // bias and y within a line, with sentinels on both sides of y.
+    [Theory]
+    [InlineData(3, 16)]
+    [InlineData(5, 48)]
+    [InlineData(2, 128)]
+    [InlineData(7, 144)]
+    [InlineData(4, 100)]
+    public void WideAtEveryOffsetMatchesReference(int k, int n)
+    {
+        var rng = new Random(n);
+        var x = Fill<float>(rng, k);
+        var wAll = Fill<float>(rng, (k * n) + 16);
+        var bAll = Fill<float>(rng, n + 16);
+        for (var offset = 0; offset < 16; offset++)
+        {
+            var w = wAll.AsSpan(offset, k * n);
+            var b = bAll.AsSpan(15 - offset, n);
+            var expected = new float[n];
+            GemvReference.Forward<float>(x, w, b, expected, k, n, Epilogue.Relu);
+            var yAll = new float[n + 32];
+            Array.Fill(yAll, 12345f);
+            Gemv.Wide<float>(x, w, b, yAll.AsSpan(offset, n), k, n, Epilogue.Relu);
+            for (var j = 0; j < yAll.Length; j++)
+            {
+                var inside = j >= offset && j < offset + n;
+                Assert.True(
+                    inside ? Math.Abs(yAll[j] - expected[j - offset]) <= 1e-5 * (1 + Math.Abs(expected[j - offset])) : yAll[j] == 12345f,
+                    $"k={k} n={n} offset={offset}: y[{j - offset}] = {yAll[j]}");
+            }
+        }
+    }
+
     [Fact]
     public void ShortSpansThrowWithTheExpectedLength()
     {
