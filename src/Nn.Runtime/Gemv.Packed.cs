@@ -15,8 +15,7 @@ public static partial class Gemv
     private static unsafe void PackedKernel<T>(ReadOnlySpan<T> xs, ReadOnlySpan<T> ws, ReadOnlySpan<T> bs, Span<T> ys, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var lanes = Vector512<T>.Count;
-        var r = lanes / n;
+        var r = RowsPerVector[n] >> (Vector512<T>.Count == 16 ? 0 : 1);
         var used = r * n;
         var mw = Mask<T>(used);
         var mx = Mask<T>(r);
@@ -64,11 +63,16 @@ public static partial class Gemv
         }
     }
 
+    // ⌊16/n⌋ and ⌈2¹⁶/n⌉ for n = 1..8, from tables: two integer divisions cost more than the 100×3 layer's loop.
+    private static ReadOnlySpan<byte> RowsPerVector => [0, 16, 8, 5, 4, 3, 2, 2, 2];
+
+    private static ReadOnlySpan<int> SpreadMagic => [0, 65536, 32768, 21846, 16384, 13108, 10923, 9363, 8192];
+
     // Lane l → l / n, computed as (l · ⌈2¹⁶/n⌉) >> 16, exact for l < 16 and n ≤ 8 (no vector integer division).
     private static Vector512<T> SpreadIndices<T>(int n)
         where T : unmanaged
     {
-        var magic = (65536 + n - 1) / n;
+        var magic = SpreadMagic[n];
         return typeof(T) == typeof(float)
             ? Vector512.ShiftRightLogical(Vector512<int>.Indices * magic, 16).As<int, T>()
             : Vector512.ShiftRightLogical(Vector512<long>.Indices * magic, 16).As<long, T>();
