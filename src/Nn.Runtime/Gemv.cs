@@ -16,7 +16,10 @@ namespace Nn;
 /// Why not <see cref="Gemm.MatMul{T}"/> with m = 1: its row stream reads W in 256-bit vectors, three passes over W for
 /// n = 100, and narrow outputs (n = 3 or 10) fall to one scalar chain of k dependent adds per column. At batch 1 the
 /// work is a matrix-vector product, bound by reading W once; these kernels read every row of W as contiguous 512-bit
-/// vectors, once, with enough independent accumulators to hide the 4-cycle FMA latency.
+/// vectors, once, with enough independent accumulators to hide the 4-cycle FMA latency. Measured on the 2-core
+/// Zen 5 (best of 1,000 timed runs, same process, while other jobs shared the machine): the whole 2-100-3 forward pass
+/// 43–50 ns against ONNX Runtime's 1.7 µs; 784×100 + ReLU 2.3–2.5 µs against 3.5–4.2 µs for Gemm.MatMul with m = 1;
+/// 100×3 (Packed) 26–30 ns against 184 ns.
 /// </para>
 /// <para>
 /// The kernels need AVX-512F (masked loads and stores handle the last partial vector of a row without reading or
