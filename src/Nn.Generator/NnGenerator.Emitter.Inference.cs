@@ -18,7 +18,7 @@ public sealed partial class NnGenerator
                 w.WriteLine(Rt + "Guard.Length(x.Length, InputSize, nameof(x), \"InputSize\");");
                 w.WriteLine(Rt + "Guard.Length(scores.Length, OutputSize, nameof(scores), \"OutputSize\");");
                 EmitSingleSampleHidden(w, plan);
-                w.WriteLine("ForwardCore(x, scores, 1, hidden);");
+                w.WriteLine("ForwardOne(x, scores, hidden);");
             }
 
             w.WriteLine();
@@ -34,6 +34,7 @@ public sealed partial class NnGenerator
 
             w.WriteLine();
             EmitForwardCore(w, plan);
+            EmitForwardOne(w, plan);
         }
 
         // The layers, once: used by Forward, Predict and the trainer (which keeps `hidden` for backward).
@@ -120,7 +121,7 @@ public sealed partial class NnGenerator
                 w.WriteLine("// hidden activations and scores of one sample, " + total + " values" + (total <= StackLimit ? ", on the stack" : ", in this thread's workspace"));
                 w.WriteLine(Span + "<" + t + "> buffer = " + (total <= StackLimit ? "stackalloc " + t + "[" + total + "]" : "NnWorkspace(" + total + ")") + ";");
                 w.WriteLine(Span + "<" + t + "> scores = buffer.Slice(" + plan.HiddenSize + ");");
-                w.WriteLine("ForwardCore(x, scores, 1, buffer.Slice(0, " + plan.HiddenSize + "));");
+                w.WriteLine("ForwardOne(x, scores, buffer.Slice(0, " + plan.HiddenSize + "));");
                 w.WriteLine(plan.IsBinary
                     ? "return scores[0] > 0 ? 1 : 0;"
                     : "return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<" + t + ">(scores);");

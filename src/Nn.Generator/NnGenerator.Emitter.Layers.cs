@@ -27,14 +27,15 @@ public sealed partial class NnGenerator
                 + ", m: N, k: " + b.In + ", n: " + b.Out + ", bias: " + b.B + ");");
             foreach (var stage in b.Stages)
             {
-                EmitStageForward(w, plan, stage);
+                EmitStageForward(w, plan, stage, "N");
             }
         }
 
-        private static void EmitStageForward(SourceWriter w, NetworkPlan plan, Stage s)
+        // `rows` is "N" in the batch pass and "1" in the one-sample pass.
+        private static void EmitStageForward(SourceWriter w, NetworkPlan plan, Stage s, string rows)
         {
             var t = plan.T;
-            string i = s.Input.Name, o = s.Output.Name, shape = "    [N×" + s.Output.Size + "]";
+            string i = s.Input.Name, o = s.Output.Name, shape = "    [" + rows + "×" + s.Output.Size + "]";
             switch (s.Kind)
             {
                 case LayerKind.ReLU:
@@ -56,7 +57,7 @@ public sealed partial class NnGenerator
                 case LayerKind.Maxout:
                     var k = (int)s.Argument;
                     w.WriteLine("//     Maxout(" + k + "): " + o + "[:, u] = max(" + i + "[:, " + k + "u … " + k + "u+" + (k - 1) + "])" + shape);
-                    w.WriteLine(Rt + "Maxout.Forward<" + t + ">(" + i + ", " + o + ", rows: N, units: " + s.Output.Size + ", pieces: " + k + ");");
+                    w.WriteLine(Rt + "Maxout.Forward<" + t + ">(" + i + ", " + o + ", rows: " + rows + ", units: " + s.Output.Size + ", pieces: " + k + ");");
                     break;
             }
         }

@@ -139,7 +139,7 @@ namespace Demo
             global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // activations of one sample, 24 values: small enough for the stack
             global::System.Span<double> hidden = stackalloc double[24];
-            ForwardCore(x, scores, 1, hidden);
+            ForwardOne(x, scores, hidden);
         }
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×12] → <paramref name="scores"/> [batch×5], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
@@ -166,6 +166,24 @@ namespace Demo
             global::Nn.Gemm.MatMul<double>(h2, W3, scores, m: N, k: 8, n: 5, bias: b3);
         }
 
+        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16] | h2 [8].
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
+        {
+            global::System.Span<double> h1 = hidden.Slice(0, 16);
+            global::System.Span<double> h2 = hidden.Slice(16, 8);
+            // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×16] = [1×12]·[12×16]
+            // batch 1, 16 outputs: Gemv.Wide keeps them in 2 512-bit registers and reads W1 once, two rows per step
+            global::Nn.Gemv.Wide<double>(x, W1, b1, h1, k: 12, n: 16, epilogue: global::Nn.Epilogue.Relu);
+            // (2) Affine 2: h2 = h1·W2 + b2    [1×8] = [1×16]·[16×8]
+            // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W2 once, two rows per step
+            global::Nn.Gemv.Wide<double>(h1, W2, b2, h2, k: 16, n: 8);
+            // (3) Affine 3: scores = h2·W3 + b3    [1×5] = [1×8]·[8×5]
+            // batch 1, 5 outputs of 8 lanes: Gemv.Narrow reads each row of W3 as one masked 512-bit vector, 4 k-chains
+            global::Nn.Gemv.Narrow<double>(h2, W3, b3, scores, k: 8, n: 5);
+        }
+
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
@@ -173,7 +191,7 @@ namespace Demo
             // hidden activations and scores of one sample, 29 values, on the stack
             global::System.Span<double> buffer = stackalloc double[29];
             global::System.Span<double> scores = buffer.Slice(24);
-            ForwardCore(x, scores, 1, buffer.Slice(0, 24));
+            ForwardOne(x, scores, buffer.Slice(0, 24));
             return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(scores);
         }
 

@@ -158,7 +158,7 @@ partial class ImageNet
         global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
         // activations of one sample, 1100 values: too many for the stack, so this thread's workspace
         global::System.Span<float> hidden = NnWorkspace(1100);
-        ForwardCore(x, scores, 1, hidden);
+        ForwardOne(x, scores, hidden);
     }
 
     /// <summary>Runs a batch: <paramref name="x"/> [batch×784] → <paramref name="scores"/> [batch×10], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
@@ -188,6 +188,28 @@ partial class ImageNet
         global::Nn.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 500, n: 10, bias: b4);
     }
 
+    // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [300] | h2 [300] | h3 [500].
+    // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+    // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+    private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
+    {
+        global::System.Span<float> h1 = hidden.Slice(0, 300);
+        global::System.Span<float> h2 = hidden.Slice(300, 300);
+        global::System.Span<float> h3 = hidden.Slice(600, 500);
+        // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×300] = [1×784]·[784×300]
+        // batch 1, 300 outputs (19 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 3 passes over column blocks of W1, each element read once, two rows per step
+        global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 784, n: 300, epilogue: global::Nn.Epilogue.Relu);
+        // (2) Affine 2 + ReLU: h2 = max(0, h1·W2 + b2)    [1×300] = [1×300]·[300×300]
+        // batch 1, 300 outputs (19 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 3 passes over column blocks of W2, each element read once, two rows per step
+        global::Nn.Gemv.Wide<float>(h1, W2, b2, h2, k: 300, n: 300, epilogue: global::Nn.Epilogue.Relu);
+        // (3) Affine 3 + ReLU: h3 = max(0, h2·W3 + b3)    [1×500] = [1×300]·[300×500]
+        // batch 1, 500 outputs (32 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 4 passes over column blocks of W3, each element read once, two rows per step
+        global::Nn.Gemv.Wide<float>(h2, W3, b3, h3, k: 300, n: 500, epilogue: global::Nn.Epilogue.Relu);
+        // (4) Affine 4: scores = h3·W4 + b4    [1×10] = [1×500]·[500×10]
+        // batch 1, 10 outputs of 16 lanes: Gemv.Narrow reads each row of W4 as one masked 512-bit vector, 4 k-chains
+        global::Nn.Gemv.Narrow<float>(h3, W4, b4, scores, k: 500, n: 10);
+    }
+
     /// <summary>The index of the highest score for one sample (the predicted class).</summary>
     public int Predict(global::System.ReadOnlySpan<float> x)
     {
@@ -195,7 +217,7 @@ partial class ImageNet
         // hidden activations and scores of one sample, 1110 values, in this thread's workspace
         global::System.Span<float> buffer = NnWorkspace(1110);
         global::System.Span<float> scores = buffer.Slice(1100);
-        ForwardCore(x, scores, 1, buffer.Slice(0, 1100));
+        ForwardOne(x, scores, buffer.Slice(0, 1100));
         return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores);
     }
 

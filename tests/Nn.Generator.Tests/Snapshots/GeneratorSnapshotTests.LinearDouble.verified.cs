@@ -98,7 +98,7 @@ namespace Demo.Linear
             global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // no hidden layers: nothing is kept between layers
             global::System.Span<double> hidden = default;
-            ForwardCore(x, scores, 1, hidden);
+            ForwardOne(x, scores, hidden);
         }
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×2] → <paramref name="scores"/> [batch×3], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
@@ -119,6 +119,16 @@ namespace Demo.Linear
             global::Nn.Gemm.MatMul<double>(x, W1, scores, m: N, k: 2, n: 3, bias: b1);
         }
 
+        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
+        {
+            // (1) Affine 1: scores = x·W1 + b1    [1×3] = [1×2]·[2×3]
+            // batch 1, 3 outputs of 8 lanes: Gemv.Packed reads 2 rows of W1 per 512-bit vector (6 lanes used), 1 vectors for 2 rows, x spread to match
+            global::Nn.Gemv.Packed<double>(x, W1, b1, scores, k: 2, n: 3);
+        }
+
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
@@ -126,7 +136,7 @@ namespace Demo.Linear
             // hidden activations and scores of one sample, 3 values, on the stack
             global::System.Span<double> buffer = stackalloc double[3];
             global::System.Span<double> scores = buffer.Slice(0);
-            ForwardCore(x, scores, 1, buffer.Slice(0, 0));
+            ForwardOne(x, scores, buffer.Slice(0, 0));
             return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(scores);
         }
 

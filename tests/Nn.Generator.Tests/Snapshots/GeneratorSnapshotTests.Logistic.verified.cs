@@ -98,7 +98,7 @@ namespace Demo
             global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // no hidden layers: nothing is kept between layers
             global::System.Span<float> hidden = default;
-            ForwardCore(x, scores, 1, hidden);
+            ForwardOne(x, scores, hidden);
         }
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×2] → <paramref name="scores"/> [batch×1], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
@@ -119,6 +119,16 @@ namespace Demo
             global::Nn.Gemm.MatMul<float>(x, W1, scores, m: N, k: 2, n: 1, bias: b1);
         }
 
+        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
+        {
+            // (1) Affine 1: scores = x·W1 + b1    [1×1] = [1×2]·[2×1]
+            // batch 1, 1 output of 16 lanes: Gemv.Packed reads 16 rows of W1 per 512-bit vector (16 lanes used), 1 vectors for 2 rows, x spread to match
+            global::Nn.Gemv.Packed<float>(x, W1, b1, scores, k: 2, n: 1);
+        }
+
         /// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
@@ -126,7 +136,7 @@ namespace Demo
             // hidden activations and scores of one sample, 1 values, on the stack
             global::System.Span<float> buffer = stackalloc float[1];
             global::System.Span<float> scores = buffer.Slice(0);
-            ForwardCore(x, scores, 1, buffer.Slice(0, 0));
+            ForwardOne(x, scores, buffer.Slice(0, 0));
             return scores[0] > 0 ? 1 : 0;
         }
 

@@ -119,7 +119,7 @@ namespace Demo
             global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // activations of one sample, 100 values: small enough for the stack
             global::System.Span<float> hidden = stackalloc float[100];
-            ForwardCore(x, scores, 1, hidden);
+            ForwardOne(x, scores, hidden);
         }
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×2] → <paramref name="scores"/> [batch×3], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
@@ -143,6 +143,20 @@ namespace Demo
             global::Nn.Gemm.MatMul<float>(h1, W2, scores, m: N, k: 100, n: 3, bias: b2);
         }
 
+        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [100].
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
+        {
+            global::System.Span<float> h1 = hidden.Slice(0, 100);
+            // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×100] = [1×2]·[2×100]
+            // batch 1, 100 outputs: Gemv.Wide keeps them in 7 512-bit registers and reads W1 once, 2 rows in one step
+            global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 2, n: 100, epilogue: global::Nn.Epilogue.Relu);
+            // (2) Affine 2: scores = h1·W2 + b2    [1×3] = [1×100]·[100×3]
+            // batch 1, 3 outputs of 16 lanes: Gemv.Packed reads 5 rows of W2 per 512-bit vector (15 lanes used), 20 vectors for 100 rows, x spread to match
+            global::Nn.Gemv.Packed<float>(h1, W2, b2, scores, k: 100, n: 3);
+        }
+
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
@@ -150,7 +164,7 @@ namespace Demo
             // hidden activations and scores of one sample, 103 values, on the stack
             global::System.Span<float> buffer = stackalloc float[103];
             global::System.Span<float> scores = buffer.Slice(100);
-            ForwardCore(x, scores, 1, buffer.Slice(0, 100));
+            ForwardOne(x, scores, buffer.Slice(0, 100));
             return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores);
         }
 

@@ -1,0 +1,153 @@
+using System;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nn;
+
+/// <summary>
+/// One row through an Affine layer: <c>y = epilogue(x·W + b)</c> for a single sample, the batch-1 forward pass.
+/// The generator knows k and n at compile time and calls the kernel that suits the layer's shape:
+/// <see cref="Wide{T}"/> when the outputs fill at least one 512-bit vector, <see cref="Narrow{T}"/> below that,
+/// <see cref="Packed{T}"/> when several rows of W fit in one vector. <see cref="Forward{T}"/> makes the same choice at run time.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why not <see cref="Gemm.MatMul{T}"/> with m = 1: its row stream reads W in 256-bit vectors, three passes over W for
+/// n = 100, and narrow outputs (n = 3 or 10) fall to one scalar chain of k dependent adds per column. At batch 1 the
+/// work is a matrix-vector product, bound by reading W once; these kernels read every row of W as contiguous 512-bit
+/// vectors, once, with enough independent accumulators to hide the 4-cycle FMA latency. Measured on the 2-core
+/// Zen 5 (best of 1,000 timed runs, same process, while other jobs shared the machine): the whole 2-100-3 forward pass
+/// 43–50 ns against ONNX Runtime's 1.7 µs; 784×100 + ReLU 2.3–2.5 µs against 3.5–4.2 µs for Gemm.MatMul with m = 1;
+/// 100×3 (Packed) 26–30 ns against 184 ns.
+/// </para>
+/// <para>
+/// The kernels need AVX-512F (masked loads and stores handle the last partial vector of a row without reading or
+/// writing past a span). Elsewhere every entry falls back to <see cref="Gemm.MatMul{T}"/> with m = 1, which is
+/// correct everywhere. <c>y</c> must not overlap <c>x</c>, <c>w</c> or <c>bias</c>. Spans may be longer than needed;
+/// only <c>y[0..n)</c> is written.
+/// </para>
+/// </remarks>
+public static partial class Gemv
+{
+    /// <summary>
+    /// Effectively computes <c>y[j] = epilogue(Σ_p x[p]·W[p,j] + bias[j])</c> for j &lt; n, choosing
+    /// <see cref="Packed{T}"/>, <see cref="Narrow{T}"/> or <see cref="Wide{T}"/> from n.
+    /// </summary>
+    /// <param name="x">x, <c>[k]</c>.</param>
+    /// <param name="w">W, <c>[k×n]</c> row-major.</param>
+    /// <param name="bias">Empty for none, else <c>[n]</c>.</param>
+    /// <param name="y">y, <c>[n]</c>.</param>
+    /// <param name="k">Inputs: length of x, rows of W.</param>
+    /// <param name="n">Outputs: columns of W, length of y.</param>
+    /// <param name="epilogue">Applied after the bias.</param>
+    /// <exception cref="ArgumentException">A span is shorter than its shape, or bias is neither empty nor n long.</exception>
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var lanes = Vector512<T>.Count;
+        if (n <= lanes / 2)
+        {
+            Packed(x, w, bias, y, k, n, epilogue);
+        }
+        else if (n < lanes)
+        {
+            Narrow(x, w, bias, y, k, n, epilogue);
+        }
+        else
+        {
+            Wide(x, w, bias, y, k, n, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// <c>y = epilogue(x·W + b)</c> for outputs that fill 512-bit vectors (n ≥ 16 floats, 8 doubles): the output row is
+    /// held in registers, up to 8 vectors at a time with two k-chains, and W is streamed once, row by row.
+    /// </summary>
+    /// <inheritdoc cref="Forward{T}"/>
+    public static void Wide<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(x.Length, w.Length, bias.Length, y.Length, k, n);
+        if (n == 0)
+        {
+            return;
+        }
+
+        if (!Accelerated<T>())
+        {
+            Fallback(x, w, bias, y, k, n, epilogue);
+            return;
+        }
+
+        WideKernel(x, w, bias, y, k, n, epilogue == Epilogue.Relu);
+    }
+
+    /// <summary>
+    /// <c>y = epilogue(x·W + b)</c> for fewer outputs than one 512-bit vector holds (10 classes): each row of W is one
+    /// masked vector, multiplied by its broadcast x[p] into one of 4 accumulators (4 k-chains), summed at the end.
+    /// </summary>
+    /// <inheritdoc cref="Forward{T}"/>
+    public static void Narrow<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(x.Length, w.Length, bias.Length, y.Length, k, n);
+        if (n == 0)
+        {
+            return;
+        }
+
+        if (!Accelerated<T>() || n > Vector512<T>.Count)
+        {
+            Fallback(x, w, bias, y, k, n, epilogue);
+            return;
+        }
+
+        NarrowKernel(x, w, bias, y, k, n, epilogue == Epilogue.Relu);
+    }
+
+    /// <summary>
+    /// <c>y = epilogue(x·W + b)</c> for at most half a 512-bit vector of outputs (1 to 8 floats, 1 to 4 doubles, e.g. the
+    /// 3 spiral classes): r = ⌊lanes/n⌋ consecutive rows of W fill one vector (5 rows of 3 floats), multiplied lane by
+    /// lane by x[p..p+r) each repeated n times (one permute), so W is read in full vectors; the r partial sums of each
+    /// column are added at the end.
+    /// </summary>
+    /// <inheritdoc cref="Forward{T}"/>
+    public static void Packed<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(x.Length, w.Length, bias.Length, y.Length, k, n);
+        if (n == 0)
+        {
+            return;
+        }
+
+        if (!Accelerated<T>() || n > Vector512<T>.Count / 2)
+        {
+            Fallback(x, w, bias, y, k, n, epilogue);
+            return;
+        }
+
+        PackedKernel(x, w, bias, y, k, n, epilogue == Epilogue.Relu);
+    }
+
+    // Folded by the JIT: the kernels use Avx512F's masked loads and stores.
+    private static bool Accelerated<T>() =>
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
+
+    private static void Fallback<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Gemm.MatMul(x, w, y, m: 1, k, n, bias, epilogue);
+
+    private static void Check(int xLength, int wLength, int biasLength, int yLength, int k, int n)
+    {
+        ThrowHelper.Dimensions(1, k, n);
+        ThrowHelper.AtLeast(xLength, k, "x", "[k]");
+        ThrowHelper.AtLeast(wLength, (long)k * n, "w", "[k×n]");
+        ThrowHelper.AtLeast(yLength, n, "y", "[n]");
+        if (biasLength != 0)
+        {
+            ThrowHelper.Exactly(biasLength, n, "bias", "n, one per output");
+        }
+    }
+}
