@@ -134,8 +134,9 @@ public sealed partial class NnGenerator
                 w.WriteLine();
                 EmitHeadLoss(w, plan);
                 var weights = string.Join(" + ", plan.Blocks.Select(b => "Σ" + b.W + "²"));
-                w.WriteLine("// L2: reg_loss = ½λ·(" + weights + ")   (weights only, not biases)");
-                w.WriteLine(t + " regLoss = reg * (" + string.Join(" + ", plan.Blocks.Select(b => Rt + "Regularization.L2<" + t + ">(" + b.W + ")")) + ");");
+                w.WriteLine("// L2: reg_loss = ½λ·(" + weights + ")   (weights only, not biases; no pass over the weights when λ = 0)");
+                // float regLoss = reg == 0 ? 0 : reg * (Regularization.L2<float>(W1) + …);
+                w.WriteLine(t + " regLoss = reg == 0 ? 0 : reg * (" + string.Join(" + ", plan.Blocks.Select(b => Rt + "Regularization.L2<" + t + ">(" + b.W + ")")) + ");");
                 for (var i = plan.Blocks.Count - 1; i >= 0; i--)
                 {
                     w.WriteLine();

@@ -295,8 +295,8 @@ namespace Demo
                 // (3) Binary SVM loss: t = 2y − 1 ∈ {−1, +1}
                 //     data_loss = (1/N)·Σ max(0, 1 − t·s)      dscores = −t/N where 1 − t·s > 0, else 0    [N×1]
                 float dataLoss = global::Nn.Losses.BinarySvm<float>(scores, y, dscores, batch: N);
-                // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases)
-                float regLoss = reg * (global::Nn.Regularization.L2<float>(W1) + global::Nn.Regularization.L2<float>(W2));
+                // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
+                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<float>(W1) + global::Nn.Regularization.L2<float>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [16×1] = [16×N]·[N×1]

@@ -342,8 +342,8 @@ namespace Demo
                 // (4) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×5]
                 double dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 5);
-                // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases)
-                double regLoss = reg * (global::Nn.Regularization.L2<double>(W1) + global::Nn.Regularization.L2<double>(W2) + global::Nn.Regularization.L2<double>(W3));
+                // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases; no pass over the weights when λ = 0)
+                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<double>(W1) + global::Nn.Regularization.L2<double>(W2) + global::Nn.Regularization.L2<double>(W3));
 
                 // ── backward (3) ──  undoes (3) Affine 3
                 // dW3 = h2ᵀ·dscores + λ·W3    [8×5] = [8×N]·[N×5]

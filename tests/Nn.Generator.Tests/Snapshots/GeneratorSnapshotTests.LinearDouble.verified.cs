@@ -253,8 +253,8 @@ namespace Demo.Linear
                 // (2) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
                 double dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 3);
-                // L2: reg_loss = ½λ·(ΣW1²)   (weights only, not biases)
-                double regLoss = reg * (global::Nn.Regularization.L2<double>(W1));
+                // L2: reg_loss = ½λ·(ΣW1²)   (weights only, not biases; no pass over the weights when λ = 0)
+                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<double>(W1));
 
                 // ── backward (1) ──  undoes (1) Affine 1
                 // dW1 = xᵀ·dscores + λ·W1    [2×3] = [2×N]·[N×3]

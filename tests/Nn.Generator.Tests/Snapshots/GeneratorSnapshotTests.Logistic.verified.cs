@@ -256,8 +256,8 @@ namespace Demo
                 // (2) Logistic loss: p = σ(s), data_loss = (1/N)·Σ softplus(s) − y·s   (= −y·log p − (1−y)·log(1−p), stable)
                 //     dscores = (p − y) / N    [N×1]
                 float dataLoss = global::Nn.Losses.LogisticCrossEntropy<float>(scores, y, dscores, batch: N);
-                // L2: reg_loss = ½λ·(ΣW1²)   (weights only, not biases)
-                float regLoss = reg * (global::Nn.Regularization.L2<float>(W1));
+                // L2: reg_loss = ½λ·(ΣW1²)   (weights only, not biases; no pass over the weights when λ = 0)
+                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<float>(W1));
 
                 // ── backward (1) ──  undoes (1) Affine 1
                 // dW1 = xᵀ·dscores + λ·W1    [2×1] = [2×N]·[N×1]

@@ -360,8 +360,8 @@ namespace Demo
                 //     data_loss = (1/N)·Σ_i Σ_{j≠y} max(0, s_j − s_y + 1)
                 //     dscores[j] = 1/N for each violated margin j ≠ y;  dscores[y] = −(violations)/N    [N×10]
                 float dataLoss = global::Nn.Losses.MulticlassSvm<float>(scores, y, dscores, batch: N, classes: 10);
-                // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3² + ΣW4²)   (weights only, not biases)
-                float regLoss = reg * (global::Nn.Regularization.L2<float>(W1) + global::Nn.Regularization.L2<float>(W2) + global::Nn.Regularization.L2<float>(W3) + global::Nn.Regularization.L2<float>(W4));
+                // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3² + ΣW4²)   (weights only, not biases; no pass over the weights when λ = 0)
+                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<float>(W1) + global::Nn.Regularization.L2<float>(W2) + global::Nn.Regularization.L2<float>(W3) + global::Nn.Regularization.L2<float>(W4));
 
                 // ── backward (4) ──  undoes (4) Affine 4
                 // dW4 = h3ᵀ·dscores + λ·W4    [40×10] = [40×N]·[N×10]

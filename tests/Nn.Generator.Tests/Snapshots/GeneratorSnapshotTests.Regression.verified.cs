@@ -253,8 +253,8 @@ namespace Demo
 
                 // (3) Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      dscores = (scores − y) / N    [N×2]
                 double dataLoss = global::Nn.Losses.MeanSquaredError<double>(scores, y, dscores, batch: N, outputs: 2);
-                // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases)
-                double regLoss = reg * (global::Nn.Regularization.L2<double>(W1) + global::Nn.Regularization.L2<double>(W2));
+                // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
+                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<double>(W1) + global::Nn.Regularization.L2<double>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [8×2] = [8×N]·[N×2]

@@ -306,8 +306,8 @@ namespace Demo
                 // (3) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
                 float dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<float>(scores, y, dscores, batch: N, classes: 3);
-                // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases)
-                float regLoss = reg * (global::Nn.Regularization.L2<float>(W1) + global::Nn.Regularization.L2<float>(W2));
+                // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
+                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<float>(W1) + global::Nn.Regularization.L2<float>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [100×3] = [100×N]·[N×3]
