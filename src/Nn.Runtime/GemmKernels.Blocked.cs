@@ -51,10 +51,14 @@ internal static partial class GemmKernels
         {
             var ncb = Math.Min(nc, j1 - jc);
 
-            // k = 0 still has to write C (zero or kept), then bias and epilogue: one empty block does it.
-            for (var pc = 0; pc < k || pc == 0; pc += Kc)
+            // k = 0 still has to write C (zero or kept), then bias and epilogue: one empty block does it. k is cut into
+            // equal blocks of at most Kc (784 = 4 × 196, not 3 × 256 + 16: a 16-deep block pays a full load and store of C
+            // for little work).
+            var kBlocks = Math.Max(1, (k + Kc - 1) / Kc);
+            var kStep = (k + kBlocks - 1) / kBlocks;
+            for (var pc = 0; pc < k || pc == 0; pc += kStep)
             {
-                var kc = Math.Min(Kc, k - pc);
+                var kc = Math.Min(kStep, k - pc);
                 var last = pc + kc >= k;
                 var flags = (pr.Accumulate || pc > 0 ? LoadC : 0)
                     | (last && pr.Bias != null ? AddBias : 0)
@@ -68,6 +72,12 @@ internal static partial class GemmKernels
                         ref T panel = ref Unsafe.Add(ref packed, jr * kc);
                         var cols = Math.Min(nr, ncb - jr);
                         var j = jc + jr;
+                        if (Use512 && 2 * cols <= nr)
+                        {
+                            NarrowPanel(in pr, ic, icEnd, pc, ref panel, kc, j, cols, flags, buffers.Scratch);
+                            continue;
+                        }
+
                         for (var ir = ic; ir < icEnd; ir += mr)
                         {
                             var rows = Math.Min(mr, icEnd - ir);
@@ -94,26 +104,78 @@ internal static partial class GemmKernels
     private static unsafe void EdgeTile<T>(in Product pr, ref T a, int rows, int cols, ref T panel, int kc, ref T c, int j, int flags, T[] scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int mr = Mr, nr = Nr<T>(), n = pr.N;
-        var tile = scratch.AsSpan(0, mr * nr);
-        var bias = scratch.AsSpan(mr * nr, nr);
+        var nr = Nr<T>();
+        ToScratch(in pr, ref c, rows, cols, j, flags, scratch);
+        Micro(ref a, pr.ARowStride, pr.AColStride, rows, ref panel, kc, ref scratch[0], nr, ref scratch[Mr * nr], flags);
+        FromScratch(ref c, rows, cols, pr.N, nr, scratch);
+    }
+
+    // scratch = [MR × NR tile | NR of bias]: C's rows × cols when the kernel must load C, the bias when it adds it.
+    private static unsafe void ToScratch<T>(in Product pr, ref T c, int rows, int cols, int j, int flags, T[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = Nr<T>(), n = pr.N;
         if ((flags & LoadC) != 0)
         {
             for (var r = 0; r < rows; r++)
             {
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref c, (nint)r * n), cols).CopyTo(tile.Slice(r * nr, cols));
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref c, (nint)r * n), cols).CopyTo(scratch.AsSpan(r * nr, cols));
             }
         }
 
         if ((flags & AddBias) != 0)
         {
-            new ReadOnlySpan<T>((T*)pr.Bias + j, cols).CopyTo(bias);
+            new ReadOnlySpan<T>((T*)pr.Bias + j, cols).CopyTo(scratch.AsSpan(Mr * nr, cols));
         }
+    }
 
-        Micro(ref a, pr.ARowStride, pr.AColStride, rows, ref panel, kc, ref MemoryMarshal.GetReference(tile), nr, ref MemoryMarshal.GetReference(bias), flags);
+    private static void FromScratch<T>(ref T c, int rows, int cols, int n, int nr, T[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (var r = 0; r < rows; r++)
         {
-            tile.Slice(r * nr, cols).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)r * n), cols));
+            scratch.AsSpan(r * nr, cols).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)r * n), cols));
+        }
+    }
+
+    // The last panel when it is at most one vector wide: 8 × 1 tiles of the narrowest vector that covers `cols`.
+    private static unsafe void NarrowPanel<T>(in Product pr, int ic, int icEnd, int pc, ref T panel, int kc, int j, int cols, int flags, T[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = Mr, nr = Nr<T>(), n = pr.N;
+        var width = cols <= Vector128<T>.Count ? Vector128<T>.Count : cols <= Vector256<T>.Count ? Vector256<T>.Count : Vector512<T>.Count;
+        ref T a = ref Unsafe.AsRef<T>(pr.A);
+        for (var ir = ic; ir < icEnd; ir += mr)
+        {
+            var rows = Math.Min(mr, icEnd - ir);
+            ref T aTile = ref Unsafe.Add(ref a, (ir * pr.ARowStride) + (pc * pr.AColStride));
+            ref T cTile = ref Unsafe.Add(ref Unsafe.AsRef<T>(pr.C), ((nint)ir * n) + j);
+            var direct = rows == mr && cols == width;
+            ref T target = ref direct ? ref cTile : ref scratch[0];
+            ref T bias = ref direct && pr.Bias != null ? ref Unsafe.Add(ref Unsafe.AsRef<T>(pr.Bias), j) : ref scratch[mr * nr];
+            nint ldc = direct ? n : nr;
+            if (!direct)
+            {
+                ToScratch(in pr, ref cTile, rows, cols, j, flags, scratch);
+            }
+
+            if (width == Vector128<T>.Count)
+            {
+                Micro128x1(ref aTile, pr.ARowStride, pr.AColStride, rows, ref panel, nr, kc, ref target, ldc, ref bias, flags);
+            }
+            else if (width == Vector256<T>.Count)
+            {
+                Micro256x1(ref aTile, pr.ARowStride, pr.AColStride, rows, ref panel, nr, kc, ref target, ldc, ref bias, flags);
+            }
+            else
+            {
+                Micro512x1(ref aTile, pr.ARowStride, pr.AColStride, rows, ref panel, nr, kc, ref target, ldc, ref bias, flags);
+            }
+
+            if (!direct)
+            {
+                FromScratch(ref cTile, rows, cols, n, nr, scratch);
+            }
         }
     }
 
