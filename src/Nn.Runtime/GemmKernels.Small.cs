@@ -282,6 +282,11 @@ internal static partial class GemmKernels
     private static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!FusedIsFast)
+        {
+            return (a * b) + c;
+        }
+
         if (typeof(T) == typeof(float))
         {
             return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();

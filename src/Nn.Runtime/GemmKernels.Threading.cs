@@ -11,10 +11,11 @@ namespace Nn;
 /// spins on, then sleeps on an event: no Task, no delegate, no allocation per call.
 /// </summary>
 /// <remarks>
-/// The split is along n (whole NR panels: each thread packs only its own columns of B) or, when n has too few panels to
-/// halve evenly, along m (whole MR tiles: both threads pack all of B, concurrently). Either way every element of C is
-/// computed by one thread with the same k-blocks in the same order, so the result is bit for bit the one-thread result.
-/// One worker serves the process: a caller that finds it busy (another thread's product) runs alone.
+/// The product is cut into units, along n (whole NR panels: each unit packs only its own columns of B) or, when n has too
+/// few panels to share evenly, along m (two halves of whole MR tiles: each packs all of B). Both threads claim units until
+/// none is left, so a worker that the OS has descheduled delays nothing. Every element of C is computed by one thread
+/// with the same k-blocks in the same order: the result is bit for bit the one-thread result. One worker serves the
+/// process: a caller that finds it busy (another thread's product) runs alone.
 /// </remarks>
 internal static partial class GemmKernels
 {
@@ -31,13 +32,23 @@ internal static partial class GemmKernels
     private static readonly ManualResetEventSlim Wake = new(false);
     private static int s_maxThreads = Math.Clamp(Environment.ProcessorCount, 1, 2);
     private static Thread? s_worker;
-    private static int s_busy;          // 1 while a caller owns the worker
-    private static int s_posted;        // sequence number of the last product handed over
-    private static int s_done;          // sequence number of the last product the worker finished
+    private static int s_busy;          // 1 while a caller owns the shared work description
+    private static int s_posted;        // generation of the last product handed over
+    private static long s_claim;        // generation << 32 | next unclaimed unit: a unit is claimed only within its generation
+    private static int s_finished;      // units of the current generation done
     private static int s_sleeping;      // 1 while the worker waits on Wake
     private static Product s_product;
-    private static int s_i0, s_i1, s_j0, s_j1;
+    private static int s_units, s_unitRows, s_unitCols;
     private static unsafe delegate*<in Product, int, int, int, int, void> s_run;
+    private static long s_workerUnits;
+
+    private static long s_workerAllocated;
+
+    /// <summary>Units of work the background worker has run since start-up: lets a test see that both threads took part.</summary>
+    internal static long WorkerUnits => Volatile.Read(ref s_workerUnits);
+
+    /// <summary>Bytes the worker thread has allocated, as of its last unit: lets a test see that it allocates nothing.</summary>
+    internal static long WorkerAllocatedBytes => Volatile.Read(ref s_workerAllocated);
 
     /// <summary>See <see cref="Gemm.MaxThreads"/>.</summary>
     internal static int MaxThreads
@@ -51,38 +62,45 @@ internal static partial class GemmKernels
     {
         int m = pr.M, n = pr.N, mr = Mr, nr = Nr<T>();
         var flops = 2L * m * pr.K * n;
-        if (MaxThreads < 2 || flops < ParallelFromFlops || (m < 2 * mr && n < 2 * nr))
-        {
-            RunRange<T>(in pr, 0, m, 0, n);
-            return;
-        }
-
-        // Cost of each half in flops, packing B counted as ~32 flops per element copied (64 transposed).
         var panels = (n + nr - 1) / nr;
         var tiles = (m + mr - 1) / mr;
-        var packWeight = pr.BTransposed ? 64.0 : 32.0;
-        var nFirst = Math.Min(n, ((panels + 1) / 2) * nr);
-        var mFirst = Math.Min(m, ((tiles + 1) / 2) * mr);
-        var byN = ((double)nFirst / n) * (flops + (packWeight * pr.K * n));
-        var byM = (((double)mFirst / m) * flops) + (packWeight * pr.K * n);
-        var splitN = panels >= 2 && (byN <= byM || tiles < 2);
-        if (!TryPost(in pr, splitN ? 0 : mFirst, m, splitN ? nFirst : 0, n, &RunRange<T>))
+        if (MaxThreads < 2 || flops < ParallelFromFlops || (panels < 2 && tiles < 2))
         {
             RunRange<T>(in pr, 0, m, 0, n);
             return;
         }
 
-        RunRange<T>(in pr, 0, splitN ? m : mFirst, 0, splitN ? nFirst : n);
-        WaitForWorker();
-    }
-
-    private static unsafe bool TryPost(in Product pr, int i0, int i1, int j0, int j1, delegate*<in Product, int, int, int, int, void> run)
-    {
+        // Units of work, claimed by whichever thread is free (a descheduled worker then costs nothing but its share):
+        // up to 4 column groups of whole panels (each packs only its columns of B), or 2 row halves of whole tiles (each
+        // packs all of B). Cost per thread in flops, packing counted as ~32 flops per element copied (64 transposed).
+        var packWeight = pr.BTransposed ? 64.0 : 32.0;
+        var nUnits = Math.Min(panels, 4);
+        var unitCols = ((panels + nUnits - 1) / nUnits) * nr;
+        var unitRows = ((tiles + 1) / 2) * mr;
+        var byN = (Math.Min(n, ((nUnits + 1) / 2) * unitCols) / (double)n) * (flops + (packWeight * pr.K * n));
+        var byM = ((Math.Min(m, unitRows) / (double)m) * flops) + (packWeight * pr.K * n);
+        var splitN = panels >= 2 && (byN <= byM || tiles < 2);
+        var units = splitN ? (n + unitCols - 1) / unitCols : (m + unitRows - 1) / unitRows;
         if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
-            return false;
+            RunRange<T>(in pr, 0, m, 0, n);     // another thread's product has the worker
+            return;
         }
 
+        Post(in pr, units, splitN ? m : unitRows, splitN ? unitCols : n, &RunRange<T>);
+        var generation = Volatile.Read(ref s_posted);
+        _ = RunUnits(generation);
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref s_finished) != units)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        Volatile.Write(ref s_busy, 0);
+    }
+
+    private static unsafe void Post(in Product pr, int units, int unitRows, int unitCols, delegate*<in Product, int, int, int, int, void> run)
+    {
         if (s_worker is null)
         {
             s_worker = new Thread(WorkerLoop) { IsBackground = true, Name = "Nn.Gemm worker" };
@@ -90,28 +108,45 @@ internal static partial class GemmKernels
         }
 
         s_product = pr;
-        (s_i0, s_i1, s_j0, s_j1) = (i0, i1, j0, j1);
+        (s_units, s_unitRows, s_unitCols) = (units, unitRows, unitCols);
         s_run = run;
-        Interlocked.Increment(ref s_posted);    // a full fence: the fields above are visible before the new number
+        s_finished = 0;
+        var generation = s_posted + 1;
+        Interlocked.Exchange(ref s_claim, (long)generation << 32);
+        Interlocked.Exchange(ref s_posted, generation);     // full fences: the fields above are visible first
         if (Volatile.Read(ref s_sleeping) != 0)
         {
             Wake.Set();
         }
-
-        return true;
     }
 
-    private static void WaitForWorker()
+    // Claims and runs units of this generation until none is left. A unit is claimed by compare-and-swap on
+    // (generation, next): a thread that arrives late, after the product is done and another one posted, claims nothing.
+    private static unsafe int RunUnits(int generation)
     {
-        var posted = Volatile.Read(ref s_posted);
-        var spinner = default(SpinWait);
-        while (Volatile.Read(ref s_done) != posted)
+        var ran = 0;
+        while (true)
         {
-            // The worker runs on the other core; yielding the caller's core would only delay the return.
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
+            var claim = Volatile.Read(ref s_claim);
+            var unit = (int)(claim & 0xFFFF_FFFF);
+            if ((int)(claim >> 32) != generation || unit >= s_units)
+            {
+                return ran;
+            }
 
-        Volatile.Write(ref s_busy, 0);
+            if (Interlocked.CompareExchange(ref s_claim, claim + 1, claim) != claim)
+            {
+                continue;
+            }
+
+            int m = s_product.M, n = s_product.N;
+            var byRows = s_unitCols >= n;      // row halves span all columns; column groups span all rows
+            var i0 = byRows ? unit * s_unitRows : 0;
+            var j0 = byRows ? 0 : unit * s_unitCols;
+            s_run(in s_product, i0, Math.Min(m, i0 + s_unitRows), j0, Math.Min(n, j0 + s_unitCols));
+            Interlocked.Increment(ref s_finished);
+            ran++;
+        }
     }
 
     private static unsafe void WorkerLoop()
@@ -141,8 +176,9 @@ internal static partial class GemmKernels
             }
 
             seen = Volatile.Read(ref s_posted);
-            s_run(in s_product, s_i0, s_i1, s_j0, s_j1);
-            Volatile.Write(ref s_done, seen);
+            var ran = RunUnits(seen);
+            Volatile.Write(ref s_workerAllocated, GC.GetAllocatedBytesForCurrentThread());
+            Interlocked.Add(ref s_workerUnits, ran);
         }
     }
 }
