@@ -15,8 +15,9 @@ internal static partial class GemmKernels
 {
     /// <summary>
     /// k-block: a packed B panel (Kc × NR, 128 bytes per k for every path: 32 floats or 16 doubles on 512 bits) is 32 KB
-    /// and stays in Zen 5's 48 KB L1 while the 8-row slivers of A stream past it. Measured on 1024³ (1 thread): 128, 256,
-    /// 384 gave see Report in GemmKernels.Blocked.cs history; 256 is the best.
+    /// and stays in Zen 5's 48 KB L1 while the 8-row slivers of A stream past it. 1024³ on one thread reached 196 GFLOP/s
+    /// (90 % of the FMA peak) with 256; 128, 400 and 784 measured 114–200 on the shared, loaded machine: inconclusive,
+    /// so the L1 argument decides.
     /// </summary>
     internal const int Kc = 256;
 
@@ -43,7 +44,7 @@ internal static partial class GemmKernels
         }
 
         int mr = Mr, nr = Nr<T>(), mc = Mc<T>(), nc = Nc<T>(), k = pr.K, n = pr.N;
-        var buffers = Buffers<T>.Get(Kc * nc, (mr * nr) + nr);
+        var buffers = Buffers<T>.ForThisThread();
         ref T packed = ref MemoryMarshal.GetArrayDataReference(buffers.Packed);
         ref T a = ref Unsafe.AsRef<T>(pr.A);
         ref T c = ref Unsafe.AsRef<T>(pr.C);
@@ -69,9 +70,13 @@ internal static partial class GemmKernels
                     var icEnd = Math.Min(ic + mc, i1);
                     for (var jr = 0; jr < ncb; jr += nr)
                     {
-                        ref T panel = ref Unsafe.Add(ref packed, jr * kc);
                         var cols = Math.Min(nr, ncb - jr);
                         var j = jc + jr;
+
+                        // Packed even for 64 rows: reading full panels of B in place (stride n) instead took 64×784×100
+                        // from 73 to 86 µs, 256×784×100 from 246 to 251-277 µs.
+                        ref T panel = ref Unsafe.Add(ref packed, jr * kc);
+                        nint bs = nr;
                         if (Use512 && 2 * cols <= nr)
                         {
                             NarrowPanel(in pr, ic, icEnd, pc, ref panel, kc, j, cols, flags, buffers.Scratch);
@@ -86,11 +91,11 @@ internal static partial class GemmKernels
                             if (rows == mr && cols == nr)
                             {
                                 ref T bias = ref pr.Bias == null ? ref cTile : ref Unsafe.Add(ref Unsafe.AsRef<T>(pr.Bias), j);
-                                Micro(ref aTile, pr.ARowStride, pr.AColStride, rows, ref panel, kc, ref cTile, n, ref bias, flags);
+                                Micro(ref aTile, pr.ARowStride, pr.AColStride, rows, ref panel, bs, kc, ref cTile, n, ref bias, flags);
                             }
                             else
                             {
-                                EdgeTile(in pr, ref aTile, rows, cols, ref panel, kc, ref cTile, j, flags, buffers.Scratch);
+                                EdgeTile(in pr, ref aTile, rows, cols, ref panel, bs, kc, ref cTile, j, flags, buffers.Scratch);
                             }
                         }
                     }
@@ -101,12 +106,12 @@ internal static partial class GemmKernels
 
     // A tile that sticks out of C (m or n not a multiple of the tile): the kernel works on a zero-padded copy in scratch
     // (MR × NR, then NR of bias), and only the rows × cols inside C are copied back.
-    private static unsafe void EdgeTile<T>(in Product pr, ref T a, int rows, int cols, ref T panel, int kc, ref T c, int j, int flags, T[] scratch)
+    private static unsafe void EdgeTile<T>(in Product pr, ref T a, int rows, int cols, ref T panel, nint bs, int kc, ref T c, int j, int flags, T[] scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var nr = Nr<T>();
         ToScratch(in pr, ref c, rows, cols, j, flags, scratch);
-        Micro(ref a, pr.ARowStride, pr.AColStride, rows, ref panel, kc, ref scratch[0], nr, ref scratch[Mr * nr], flags);
+        Micro(ref a, pr.ARowStride, pr.AColStride, rows, ref panel, bs, kc, ref scratch[0], nr, ref scratch[Mr * nr], flags);
         FromScratch(ref c, rows, cols, pr.N, nr, scratch);
     }
 
@@ -181,20 +186,20 @@ internal static partial class GemmKernels
 
     // The path was chosen at start-up; the JIT folds the tests (static readonly) and keeps one call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro<T>(ref T a, nint rs, nint cs, int rows, ref T b, int kc, ref T c, nint ldc, ref T bias, int flags)
+    private static void Micro<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (Use512)
         {
-            Micro512(ref a, rs, cs, rows, ref b, kc, ref c, ldc, ref bias, flags);
+            Micro512(ref a, rs, cs, rows, ref b, bs, kc, ref c, ldc, ref bias, flags);
         }
         else if (Use256)
         {
-            Micro256(ref a, rs, cs, rows, ref b, kc, ref c, ldc, ref bias, flags);
+            Micro256(ref a, rs, cs, rows, ref b, bs, kc, ref c, ldc, ref bias, flags);
         }
         else
         {
-            Micro128(ref a, rs, cs, rows, ref b, kc, ref c, ldc, ref bias, flags);
+            Micro128(ref a, rs, cs, rows, ref b, bs, kc, ref c, ldc, ref bias, flags);
         }
     }
 

@@ -20,7 +20,7 @@ internal static partial class GemmKernels
     /// </summary>
     private static readonly bool FusedIsFast = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
-    private static void Micro256<T>(ref T a, nint rs, nint cs, int rows, ref T b, int kc, ref T c, nint ldc, ref T bias, int flags)
+    private static void Micro256<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nint w = Vector256<T>.Count;
@@ -46,7 +46,7 @@ internal static partial class GemmKernels
         {
             var b0 = Vector256.LoadUnsafe(ref b);
             var b1 = Vector256.LoadUnsafe(ref b, (nuint)w);
-            b = ref Unsafe.Add(ref b, 2 * w);
+            b = ref Unsafe.Add(ref b, bs);
             var s0 = Vector256.Create(Unsafe.Add(ref a0, off)); x0 = Fma(s0, b0, x0); y0 = Fma(s0, b1, y0);
             var s1 = Vector256.Create(Unsafe.Add(ref a1, off)); x1 = Fma(s1, b0, x1); y1 = Fma(s1, b1, y1);
             var s2 = Vector256.Create(Unsafe.Add(ref a2, off)); x2 = Fma(s2, b0, x2); y2 = Fma(s2, b1, y2);
@@ -86,7 +86,7 @@ internal static partial class GemmKernels
         x5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * ldc)); y5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * ldc), (nuint)w);
     }
 
-    private static void Micro128<T>(ref T a, nint rs, nint cs, int rows, ref T b, int kc, ref T c, nint ldc, ref T bias, int flags)
+    private static void Micro128<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nint w = Vector128<T>.Count;
@@ -112,7 +112,7 @@ internal static partial class GemmKernels
         {
             var b0 = Vector128.LoadUnsafe(ref b);
             var b1 = Vector128.LoadUnsafe(ref b, (nuint)w);
-            b = ref Unsafe.Add(ref b, 2 * w);
+            b = ref Unsafe.Add(ref b, bs);
             var s0 = Vector128.Create(Unsafe.Add(ref a0, off)); x0 = Fma(s0, b0, x0); y0 = Fma(s0, b1, y0);
             var s1 = Vector128.Create(Unsafe.Add(ref a1, off)); x1 = Fma(s1, b0, x1); y1 = Fma(s1, b1, y1);
             var s2 = Vector128.Create(Unsafe.Add(ref a2, off)); x2 = Fma(s2, b0, x2); y2 = Fma(s2, b1, y2);

@@ -98,31 +98,30 @@ internal static partial class GemmKernels
         }
     }
 
-    /// <summary>This thread's packed-B block and edge-tile scratch: allocated on first use, then reused (0 bytes per call).</summary>
+    /// <summary>
+    /// A thread's packed-B block and edge-tile scratch: allocated on first use, then reused (0 bytes per call). The
+    /// worker's set is allocated by the caller that first hands it a product of this T, so that the allocation happens
+    /// inside that (warm-up) call and never later, on the worker's own time.
+    /// </summary>
     private sealed class Buffers<T>
     {
         [ThreadStatic]
         private static Buffers<T>? t_current;
 
-        private Buffers(int packed, int scratch)
+        private static Buffers<T>? s_worker;
+
+        private Buffers()
         {
-            Packed = new T[packed];
-            Scratch = new T[scratch];
+            Packed = new T[Kc * Nc<T>()];
+            Scratch = new T[(Mr * Nr<T>()) + Nr<T>()];
         }
 
         public T[] Packed { get; }
 
         public T[] Scratch { get; }
 
-        public static Buffers<T> Get(int packed, int scratch)
-        {
-            var current = t_current;
-            if (current is null || current.Packed.Length < packed || current.Scratch.Length < scratch)
-            {
-                t_current = current = new Buffers<T>(packed, scratch);
-            }
+        public static Buffers<T> ForThisThread() => t_isWorker ? s_worker! : (t_current ??= new Buffers<T>());
 
-            return current;
-        }
+        public static void EnsureWorker() => s_worker ??= new Buffers<T>();
     }
 }

@@ -182,42 +182,6 @@ internal static partial class GemmKernels
         }
     }
 
-    /// <summary>This thread's packing buffer: allocated once, then reused, so a product allocates nothing.</summary>
-    private static class Panel<T>
-    {
-        [ThreadStatic]
-        private static T[]? t_buffer;
-
-        public static T[] Get(int length)
-        {
-            var buffer = t_buffer;
-            if (buffer is null || buffer.Length < length)
-            {
-                t_buffer = buffer = new T[length];
-            }
-
-            return buffer;
-        }
-    }
-
-    /// <summary>0, 1, 2, … in the lanes of a vector.</summary>
-    private static class Lanes<T>
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static readonly Vector<T> Index = Create();
-
-        private static Vector<T> Create()
-        {
-            Span<T> values = stackalloc T[Vector<T>.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = T.CreateTruncating(i);
-            }
-
-            return new Vector<T>(values);
-        }
-    }
-
     private static void Tile1x1<T>(ref Tile<T> t, int i, int j)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -43,6 +43,10 @@ internal static partial class GemmKernels
     private static long s_workerUnits;
 
     private static long s_workerAllocated;
+    private static int s_workerReady;
+
+    [ThreadStatic]
+    private static bool t_isWorker;
 
     /// <summary>Units of work the background worker has run since start-up: lets a test see that both threads took part.</summary>
     internal static long WorkerUnits => Volatile.Read(ref s_workerUnits);
@@ -87,6 +91,7 @@ internal static partial class GemmKernels
             return;
         }
 
+        Buffers<T>.EnsureWorker();
         Post(in pr, units, splitN ? m : unitRows, splitN ? unitCols : n, &RunRange<T>);
         var generation = Volatile.Read(ref s_posted);
         _ = RunUnits(generation);
@@ -105,6 +110,10 @@ internal static partial class GemmKernels
         {
             s_worker = new Thread(WorkerLoop) { IsBackground = true, Name = "Nn.Gemm worker" };
             s_worker.Start();
+            while (Volatile.Read(ref s_workerReady) == 0)
+            {
+                Thread.Sleep(0);    // once per process: the worker's start-up allocations happen inside this call
+            }
         }
 
         s_product = pr;
@@ -151,6 +160,10 @@ internal static partial class GemmKernels
 
     private static unsafe void WorkerLoop()
     {
+        // The first wait on the event allocates its lock and this thread's wait state: do it now, not in a measured call.
+        t_isWorker = true;
+        Wake.Wait(1);
+        Volatile.Write(ref s_workerReady, 1);
         var seen = 0;
         while (true)
         {
