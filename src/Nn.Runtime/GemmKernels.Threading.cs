@@ -34,11 +34,11 @@ internal static partial class GemmKernels
     private static Thread? s_worker;
     private static int s_busy;          // 1 while a caller owns the shared work description
     private static int s_posted;        // generation of the last product handed over
-    private static long s_claim;        // generation << 32 | next unclaimed unit: a unit is claimed only within its generation
+    private static long s_claim;        // generation << 32 | units << 16 | next unclaimed unit: claims stay within a generation
     private static int s_finished;      // units of the current generation done
     private static int s_sleeping;      // 1 while the worker waits on Wake
     private static Product s_product;
-    private static int s_units, s_unitRows, s_unitCols;
+    private static int s_unitRows, s_unitCols;
     private static unsafe delegate*<in Product, int, int, int, int, void> s_run;
     private static long s_workerUnits;
 
@@ -117,11 +117,11 @@ internal static partial class GemmKernels
         }
 
         s_product = pr;
-        (s_units, s_unitRows, s_unitCols) = (units, unitRows, unitCols);
+        (s_unitRows, s_unitCols) = (unitRows, unitCols);
         s_run = run;
         s_finished = 0;
         var generation = s_posted + 1;
-        Interlocked.Exchange(ref s_claim, (long)generation << 32);
+        Interlocked.Exchange(ref s_claim, ((long)generation << 32) | ((long)units << 16));
         Interlocked.Exchange(ref s_posted, generation);     // full fences: the fields above are visible first
         if (Volatile.Read(ref s_sleeping) != 0)
         {
@@ -136,9 +136,11 @@ internal static partial class GemmKernels
         var ran = 0;
         while (true)
         {
+            // The unit count travels in the claim word itself: a late thread compares against its own generation's count,
+            // and once its compare-and-swap succeeds that generation is unfinished, so the fields below are still its own.
             var claim = Volatile.Read(ref s_claim);
-            var unit = (int)(claim & 0xFFFF_FFFF);
-            if ((int)(claim >> 32) != generation || unit >= s_units)
+            var unit = (int)(claim & 0xFFFF);
+            if ((int)(claim >> 32) != generation || unit >= (int)((claim >> 16) & 0xFFFF))
             {
                 return ran;
             }
