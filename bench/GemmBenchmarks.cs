@@ -2,21 +2,34 @@ using BenchmarkDotNet.Attributes;
 
 namespace Nn.Benchmarks;
 
-/// <summary>Nn's SGEMM (C = A·B, one thread) on the shapes the issue names; GFLOP/s = 2·m·k·n / time.</summary>
+/// <summary>
+/// Nn's SGEMM on the issue's shapes, the batch-256 forward layers, and two training-shaped transposes (Aᵀ·B for dW,
+/// A·Bᵀ for dx), one and two threads (<see cref="Gemm.MaxThreads"/>). The Rate column is 2·m·k·n / time; "of peak"
+/// divides it by MachineBenchmarks' FMA peak in the same run (use --join):
+/// <c>dotnet run -c Release --project bench -- --filter '*Gemm*' '*Machine*' --join --job short</c>.
+/// </summary>
 [MemoryDiagnoser]
+[Config(typeof(GflopsConfig))]
 public class GemmBenchmarks
 {
     private float[] _a = System.Array.Empty<float>(), _b = System.Array.Empty<float>(), _c = System.Array.Empty<float>();
+    private int _m, _k, _n;
+    private int _savedThreads;
 
-    [Params("64x784x100", "256x784x100", "256x3072x100", "512x512x512", "1024x1024x1024")]
+    /// <summary>m×k×n of C = A·B; "Aᵀ·B" and "A·Bᵀ" prefixes select the transposed forms (same m, k, n meaning as the API).</summary>
+    [Params(
+        "64x784x100", "256x784x100", "256x3072x100", "512x512x512", "1024x1024x1024",
+        "256x784x512", "256x512x512", "256x100x10", "256x2x100",
+        "Aᵀ·B 784x256x100", "A·Bᵀ 256x100x784")]
     public string Shape { get; set; } = "64x784x100";
 
-    private int _m, _k, _n;
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
 
     [GlobalSetup]
     public void Setup()
     {
-        var dims = System.Array.ConvertAll(Shape.Split('x'), int.Parse);
+        var dims = System.Array.ConvertAll(Shape.Split(' ')[^1].Split('x'), int.Parse);
         (_m, _k, _n) = (dims[0], dims[1], dims[2]);
         var rng = new Rng(1);
         _a = new float[_m * _k];
@@ -24,8 +37,27 @@ public class GemmBenchmarks
         _c = new float[_m * _n];
         for (var i = 0; i < _a.Length; i++) _a[i] = (float)rng.NextGaussian();
         for (var i = 0; i < _b.Length; i++) _b[i] = (float)rng.NextGaussian();
+        _savedThreads = Gemm.MaxThreads;
+        Gemm.MaxThreads = Threads;
     }
 
-    [Benchmark(Description = "Nn Gemm.MatMul")]
-    public void MatMul() => Gemm.MatMul<float>(_a, _b, _c, _m, _k, _n);
+    [GlobalCleanup]
+    public void Cleanup() => Gemm.MaxThreads = _savedThreads;
+
+    [Benchmark(Description = "Nn Gemm")]
+    public void MatMul()
+    {
+        if (Shape.StartsWith("Aᵀ", System.StringComparison.Ordinal))
+        {
+            Gemm.MatMulTransposeA<float>(_a, _b, _c, _m, _k, _n);
+        }
+        else if (Shape.StartsWith("A·Bᵀ", System.StringComparison.Ordinal))
+        {
+            Gemm.MatMulTransposeB<float>(_a, _b, _c, _m, _k, _n);
+        }
+        else
+        {
+            Gemm.MatMul<float>(_a, _b, _c, _m, _k, _n);
+        }
+    }
 }

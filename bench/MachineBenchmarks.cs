@@ -1,24 +1,66 @@
 using System;
-using System.Numerics;
 using System.Runtime.Intrinsics;
-using System.Threading.Tasks;
+using System.Threading;
 using BenchmarkDotNet.Attributes;
 
 namespace Nn.Benchmarks;
 
 /// <summary>
-/// The machine's limits, so every other figure can be read as a fraction of them: fused multiply-adds with
-/// enough independent chains to hide FMA latency (one core and both), and memory read bandwidth.
-/// Each FMA benchmark does <see cref="Iterations"/> × 12 chains × width × 2 flops.
+/// The machine's limits, so every other figure can be read as a fraction of them: fused multiply-adds with enough
+/// independent chains to hide FMA latency (one core and both), and memory read bandwidth. Each FMA benchmark does
+/// <see cref="Iterations"/> × 12 chains × lanes × 2 flops per core; the GFLOP/s column divides by the time.
 /// </summary>
+/// <remarks>
+/// What the JIT emits for <see cref="Chains512"/> (DOTNET_JitDisasm): 12 × <c>vfmadd213ps zmm, zmm, zmm</c> and
+/// <c>dec/jne</c> per iteration, all in registers, the same code as <c>Avx512F.FusedMultiplyAdd</c>. In a Stopwatch loop
+/// it reached 218 GFLOP/s, like the C loop of <c>_mm512_fmadd_ps</c> (gcc -O2) measured at the same moment (212–221);
+/// Vector256 109. The earlier 117 GFLOP/s for both widths came from a slower state of the machine, not from the code.
+/// The chains converge (c ← 0.9999·c + 0.0001) instead of overflowing to infinity. Both cores: the second core runs
+/// the same loop on a thread started in the setup and woken through an event, so the measured call allocates nothing.
+/// </remarks>
 [MemoryDiagnoser]
+[Config(typeof(GflopsConfig))]
 public class MachineBenchmarks
 {
     public const int Iterations = 1_000_000;
     private float[] _big = Array.Empty<float>();
+    private Thread? _second;
+    private ManualResetEventSlim? _start, _finished;
+    private volatile bool _stop;
+    private float _secondResult;
 
-    [GlobalSetup]
-    public void Setup() => _big = new float[64 << 20];   // 256 MB, far beyond the caches
+    [GlobalSetup(Target = nameof(Bandwidth))]
+    public void SetupBandwidth() => _big = new float[64 << 20];   // 256 MB, far beyond the caches
+
+    [GlobalSetup(Target = nameof(Fma512TwoCores))]
+    public void SetupSecondCore()
+    {
+        (_start, _finished, _stop) = (new ManualResetEventSlim(false), new ManualResetEventSlim(false), false);
+        _second = new Thread(() =>
+        {
+            while (true)
+            {
+                _start.Wait();
+                _start.Reset();
+                if (_stop)
+                {
+                    return;
+                }
+
+                _secondResult = Chains512();
+                _finished.Set();
+            }
+        }) { IsBackground = true, Name = "second core" };
+        _second.Start();
+    }
+
+    [GlobalCleanup(Target = nameof(Fma512TwoCores))]
+    public void StopSecondCore()
+    {
+        _stop = true;
+        _start?.Set();
+        _second?.Join();
+    }
 
     [Benchmark(Description = "FMA Vector512, 1 core")]
     public float Fma512() => Vector512.IsHardwareAccelerated ? Chains512() : float.NaN;
@@ -29,9 +71,11 @@ public class MachineBenchmarks
     [Benchmark(Description = "FMA Vector512, 2 cores")]
     public float Fma512TwoCores()
     {
-        var results = new float[2];
-        Parallel.For(0, 2, i => results[i] = Chains512());
-        return results[0] + results[1];
+        _finished!.Reset();
+        _start!.Set();
+        var mine = Chains512();
+        _finished.Wait();
+        return mine + _secondResult;
     }
 
     [Benchmark(Description = "read 256 MB")]
@@ -39,8 +83,8 @@ public class MachineBenchmarks
 
     private static float Chains512()
     {
-        var a = Vector512.Create(1.0001f);
-        var b = Vector512.Create(0.9999f);
+        var a = Vector512.Create(0.9999f);
+        var b = Vector512.Create(0.0001f);
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
         for (var i = 0; i < Iterations; i++)
@@ -58,8 +102,8 @@ public class MachineBenchmarks
 
     private static float Chains256()
     {
-        var a = Vector256.Create(1.0001f);
-        var b = Vector256.Create(0.9999f);
+        var a = Vector256.Create(0.9999f);
+        var b = Vector256.Create(0.0001f);
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         Vector256<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
         for (var i = 0; i < Iterations; i++)

@@ -19,13 +19,34 @@ public enum Epilogue
 /// C is <c>[m×n]</c> and k is the summed dimension.
 /// </summary>
 /// <remarks>
-/// A first, register-tiled version (internal <c>GemmKernels</c>: tiles of 4 rows × 2 SIMD vectors, k in
-/// L1-sized blocks, a scalar tail for the columns that do not fill a vector). The API is what the generator
-/// calls; the kernels behind it can be replaced without touching the generated code. <c>c</c> must not overlap
-/// <c>a</c>, <c>b</c> or <c>bias</c>. Spans may be longer than needed.
+/// Behind the API (internal <c>GemmKernels</c>): B packed into panels, cache blocking, register-tiled micro-kernels
+/// (8 rows × 2 Vector512 with AVX-512, 6 rows × 2 Vector256/Vector128 without), the bias and ReLU applied while the
+/// tile is in registers, and a second thread for large products (<see cref="MaxThreads"/>). The API is what the
+/// generator calls; the kernels behind it can be replaced without touching the generated code. <c>c</c> must not
+/// overlap <c>a</c>, <c>b</c> or <c>bias</c>. Spans may be longer than needed. Nothing is allocated per call.
 /// </remarks>
 public static class Gemm
 {
+    /// <summary>
+    /// The most threads one product may use: 1 or 2 (larger values act as 2). Default: the processor count, capped at 2.
+    /// </summary>
+    /// <remarks>
+    /// With 2, products of about 2 MFLOP (2·m·k·n) and more are split between the calling thread and one persistent
+    /// background worker; smaller ones stay on the caller. Results are identical bit for bit whatever the setting:
+    /// every element is computed by one thread, summing k in the same order. Set 1 to keep the second core free or
+    /// to measure one core.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxThreads
+    {
+        get => GemmKernels.MaxThreads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            GemmKernels.MaxThreads = value;
+        }
+    }
+
     /// <summary>
     /// Effectively computes <c>C[i,j] = epilogue((accumulate ? C[i,j] : 0) + Σ_p A[i,p]·B[p,j] + bias[j])</c>.
     /// </summary>

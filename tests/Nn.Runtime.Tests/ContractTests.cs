@@ -14,8 +14,8 @@ public class ContractTests
 {
     public static IEnumerable<object[]> Lengths() => Enumerable.Range(0, 257).Select(n => new object[] { n });
 
-    // Tile4x2 with k > the kernel's k block (256): the partial sums go through C between blocks, and the
-    // bias and ReLU must be applied once, on the last block. Also empty m or n with k > 0.
+    // k > the kernel's k block (256): the partial sums go through C between blocks, and the bias and ReLU must be
+    // applied once, on the last block. Also empty m or n with k > 0. (GemmBlockingTests crosses every other block.)
     [Theory]
     [InlineData(9, 600, 40)]
     [InlineData(64, 513, 64)]

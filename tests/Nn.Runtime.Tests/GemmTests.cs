@@ -73,7 +73,7 @@ public class GemmTests
         Assert.All(c[1..], v => Assert.Equal(42f, v));
     }
 
-    private static void CheckAllForms<T>(int m, int k, int n, double tolerance)
+    internal static void CheckAllForms<T>(int m, int k, int n, double tolerance)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Rng((ulong)((m * 10007) + (k * 101) + n));

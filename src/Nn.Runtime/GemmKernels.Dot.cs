@@ -1,0 +1,129 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Nn;
+
+/// <summary>
+/// Products as dot products along k: few rows of A·Bᵀ (both operands contiguous along k), and narrow outputs
+/// (3 spiral scores, 10 classes) where too few columns would fill a register tile.
+/// </summary>
+internal static partial class GemmKernels
+{
+    // C[i, j] = Σ_p A[i, p]·Bᵀ[j, p], with Bᵀ (n × k) packed once: each output is one vectorized dot product.
+    private static void Narrow<T>(
+        ReadOnlySpan<T> a, int aRowStride, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var transposed = Panel<T>.Get(n * k);
+        for (var p = 0; p < k; p++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                transposed[(j * k) + p] = b[(p * n) + j];
+            }
+        }
+
+        ref T bt = ref MemoryMarshal.GetArrayDataReference(transposed);
+        ref T a0 = ref MemoryMarshal.GetReference(a);
+        for (var i = 0; i < m; i++)
+        {
+            ref T row = ref Unsafe.Add(ref a0, i * aRowStride);
+            for (var j = 0; j < n; j++)
+            {
+                var sum = DotVector(ref row, ref Unsafe.Add(ref bt, j * k), k);
+                ref T cij = ref c[(i * n) + j];
+                sum += (accumulate ? cij : T.Zero) + (bias.IsEmpty ? T.Zero : bias[j]);
+                cij = epilogue == Epilogue.Relu && !(sum > T.Zero) ? T.Zero : sum;
+            }
+        }
+    }
+
+    private static void DotRows<T>(ReadOnlySpan<T> aSpan, ReadOnlySpan<T> bSpan, Span<T> cSpan, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a = ref MemoryMarshal.GetReference(aSpan);
+        ref T b = ref MemoryMarshal.GetReference(bSpan);
+        ref T c = ref MemoryMarshal.GetReference(cSpan);
+        var vectorized = Vector.IsHardwareAccelerated && k >= Vector<T>.Count;
+        for (var i = 0; i < m; i++)
+        {
+            ref T aRow = ref Unsafe.Add(ref a, i * k);
+            for (var j = 0; j < n; j++)
+            {
+                ref T bRow = ref Unsafe.Add(ref b, j * k);
+                var sum = vectorized ? DotVector(ref aRow, ref bRow, k) : DotScalar(ref aRow, ref bRow, 0, k, T.Zero);
+                ref T cij = ref Unsafe.Add(ref c, (i * n) + j);
+                cij = accumulate ? cij + sum : sum;
+            }
+        }
+    }
+
+    private static T DotVector<T>(ref T x, ref T y, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector<T> acc0 = default, acc1 = default;
+        var w = Vector<T>.Count;
+        var p = 0;
+        for (; p + (2 * w) <= k; p += 2 * w)
+        {
+            acc0 = Fma(Vector.LoadUnsafe(ref Unsafe.Add(ref x, p)), Vector.LoadUnsafe(ref Unsafe.Add(ref y, p)), acc0);
+            acc1 = Fma(Vector.LoadUnsafe(ref Unsafe.Add(ref x, p + w)), Vector.LoadUnsafe(ref Unsafe.Add(ref y, p + w)), acc1);
+        }
+
+        for (; p + w <= k; p += w)
+        {
+            acc0 = Fma(Vector.LoadUnsafe(ref Unsafe.Add(ref x, p)), Vector.LoadUnsafe(ref Unsafe.Add(ref y, p)), acc0);
+        }
+
+        return DotScalar(ref x, ref y, p, k, Vector.Sum(acc0 + acc1));
+    }
+
+    private static T DotScalar<T>(ref T x, ref T y, int from, int k, T sum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var p = from; p < k; p++)
+        {
+            sum += Unsafe.Add(ref x, p) * Unsafe.Add(ref y, p);
+        }
+
+        return sum;
+    }
+
+    /// <summary>This thread's packing buffer: allocated once, then reused, so a product allocates nothing.</summary>
+    private static class Panel<T>
+    {
+        [ThreadStatic]
+        private static T[]? t_buffer;
+
+        public static T[] Get(int length)
+        {
+            var buffer = t_buffer;
+            if (buffer is null || buffer.Length < length)
+            {
+                t_buffer = buffer = new T[length];
+            }
+
+            return buffer;
+        }
+    }
+
+    /// <summary>0, 1, 2, … in the lanes of a vector.</summary>
+    private static class Lanes<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static readonly Vector<T> Index = Create();
+
+        private static Vector<T> Create()
+        {
+            Span<T> values = stackalloc T[Vector<T>.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = T.CreateTruncating(i);
+            }
+
+            return new Vector<T>(values);
+        }
+    }
+}
