@@ -76,6 +76,7 @@ public class FashionEpochBenchmarks
         _rng = new Rng(7);
 
         var subject = Subject.Create("784-100-10");
+        Gemm.MaxThreads = 1;   // one thread, as TorchSharp here (this command runs alone in its process)
         _trainer = new Net784x100x10.Trainer(new Net784x100x10(1), BatchSize);
         _adam = new Adam<float>(Net784x100x10.ParameterCount);
         _torch = TorchMlp.Build(subject);

@@ -37,6 +37,8 @@ public class TrainingBenchmarks
     public void Setup()
     {
         var subject = Subject.Create(Architecture);
+        _savedThreads = Gemm.MaxThreads;
+        Gemm.MaxThreads = 1;   // one thread, as TorchSharp here; NnTwoThreads lifts it for its own call
         (_loss, _step) = subject.Trainer(Batch);
         var rng = new Rng(4);
         _x = new float[Batch * subject.Inputs];
@@ -76,6 +78,7 @@ public class TrainingBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        Gemm.MaxThreads = _savedThreads;
         _sgd.Dispose();
         _torchX.Dispose();
         _torchY.Dispose();
@@ -83,12 +86,21 @@ public class TrainingBenchmarks
     }
 
     private const float LearningRate = 1e-3f, Regularization = 1e-4f;
+    private int _savedThreads;
 
     [Benchmark(Baseline = true, Description = "Nn Loss + Step")]
     public void Step()
     {
         _loss(_x, _y, Regularization);
         _step(LearningRate);
+    }
+
+    [Benchmark(Description = "Nn Loss + Step, 2 threads")]
+    public void NnTwoThreads()
+    {
+        Gemm.MaxThreads = 2;
+        Step();
+        Gemm.MaxThreads = 1;
     }
 
     [Benchmark(Description = "Torch step")]

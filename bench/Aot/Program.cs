@@ -15,8 +15,10 @@ var rounds = quick ? 5 : 15;
 var roundTime = TimeSpan.FromMilliseconds(quick ? 20 : 50);
 // PublishAot turns RuntimeFeature.IsDynamicCodeSupported off under the JIT too; a JIT has compiled methods, AOT code none.
 var compiler = System.Runtime.JitInfo.GetCompiledMethodCount() > 0 ? "JIT" : "NativeAOT";
-Console.WriteLine($"# Nn Forward, {compiler}, .NET {Environment.Version}, Vector<float>.Count = {System.Numerics.Vector<float>.Count} " +
-    $"(accelerated: {System.Numerics.Vector.IsHardwareAccelerated}), {rounds} rounds of ~{roundTime.TotalMilliseconds} ms");
+Gemm.MaxThreads = 1;   // one thread, as in the other inference tables
+Console.WriteLine($"# Nn Forward, {compiler}, .NET {Environment.Version}, one thread, Vector<float>.Count = {System.Numerics.Vector<float>.Count} " +
+    $"(accelerated: {System.Numerics.Vector.IsHardwareAccelerated}), Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, " +
+    $"FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}, {rounds} rounds of ~{roundTime.TotalMilliseconds} ms");
 Console.WriteLine();
 Console.WriteLine("| Architecture | Batch | Compiler | Median ns/op | Min ns/op | Allocated B/op |");
 Console.WriteLine("|---|---:|---|---:|---:|---:|");
