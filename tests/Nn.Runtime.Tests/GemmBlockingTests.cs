@@ -74,10 +74,10 @@ public class GemmBlockingTests
     public void TwoThreadsEqualOneBitForBit(int m, int k, int n)
     {
         var rng = new Rng(7);
-        var a = Random<float>(Math.Max(m, n) * k, ref rng);
-        var b = Random<float>(k * Math.Max(m, n), ref rng);
-        var bias = Random<float>(n, ref rng);
-        var start = Random<float>(m * n, ref rng);
+        var a = GemmTests.Random<float>(Math.Max(m, n) * k, ref rng);
+        var b = GemmTests.Random<float>(k * Math.Max(m, n), ref rng);
+        var bias = GemmTests.Random<float>(n, ref rng);
+        var start = GemmTests.Random<float>(m * n, ref rng);
         var saved = Gemm.MaxThreads;
         try
         {
@@ -154,8 +154,8 @@ public class GemmBlockingTests
     {
         const int M = 9, K = 300, N = 40, Extra = 50;
         var rng = new Rng(3);
-        var a = Random<float>((M * K) + Extra, ref rng);
-        var b = Random<float>((K * N) + Extra, ref rng);
+        var a = GemmTests.Random<float>((M * K) + Extra, ref rng);
+        var b = GemmTests.Random<float>((K * N) + Extra, ref rng);
         var expected = new float[M * N];
         GemmReference.MatMul<float>(a, b, expected, M, K, N);
         var c = new float[(M * N) + Extra];
@@ -187,17 +187,5 @@ public class GemmBlockingTests
         results[2] = (float[])start.Clone();
         Gemm.MatMulTransposeB<float>(a, b, results[2], m, k, n);
         return results;
-    }
-
-    private static T[] Random<T>(int length, ref Rng rng)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var values = new T[length];
-        for (var i = 0; i < length; i++)
-        {
-            values[i] = T.CreateChecked(rng.NextGaussian());
-        }
-
-        return values;
     }
 }

@@ -115,7 +115,7 @@ public class GemmTests
         }
     }
 
-    private static T[] Random<T>(int length, ref Rng rng)
+    internal static T[] Random<T>(int length, ref Rng rng)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var values = new T[length];
