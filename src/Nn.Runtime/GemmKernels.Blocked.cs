@@ -184,7 +184,7 @@ internal static partial class GemmKernels
         }
     }
 
-    // The path was chosen at start-up; the JIT folds the tests (static readonly) and keeps one call.
+    // The tests are constants to the JIT and to ILC, so one call is left.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Micro<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -108,22 +108,4 @@ internal static partial class GemmKernels
             return buffer;
         }
     }
-
-    /// <summary>0, 1, 2, … in the lanes of a vector.</summary>
-    private static class Lanes<T>
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static readonly Vector<T> Index = Create();
-
-        private static Vector<T> Create()
-        {
-            Span<T> values = stackalloc T[Vector<T>.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = T.CreateTruncating(i);
-            }
-
-            return new Vector<T>(values);
-        }
-    }
 }

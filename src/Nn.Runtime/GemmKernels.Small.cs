@@ -156,7 +156,7 @@ internal static partial class GemmKernels
         }
 
         int n = t.N, cs = t.ColStride, p1 = t.P1, j0 = n - w;
-        var keep = Vector.LessThan(Lanes<T>.Index + new Vector<T>(T.CreateTruncating(j0)), new Vector<T>(T.CreateTruncating(from)));
+        var keep = Vector.LessThan(Vector<T>.Indices + new Vector<T>(T.CreateTruncating(j0)), new Vector<T>(T.CreateTruncating(from)));
         ref T b = ref t.B;
         for (var r = i; r < i + rows; r++)
         {

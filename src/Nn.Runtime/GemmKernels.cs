@@ -15,7 +15,8 @@ namespace Nn;
 /// Bᵀ just as well, so A·Bᵀ costs one transposing copy of B), A is read in place through a row and a column
 /// stride (so Aᵀ·B needs no copy of A), and a register-tiled micro-kernel keeps an MR × NR tile of C in registers
 /// through a k-block: 8 rows × 2 Vector512 (16 accumulators) with AVX-512, 6 rows × 2 Vector256 or Vector128
-/// without. The vector width is chosen once at start-up (static readonly bools the JIT folds to constants).
+/// without. The vector width is fixed per process: the tests below are hardware-intrinsic constants that the JIT and
+/// NativeAOT's ILC both fold, so each build keeps one path and no test is left in the loops.
 /// Two threads share the work above <see cref="ParallelFromFlops"/> (GemmKernels.Threading.cs).
 /// </para>
 /// <para>
@@ -29,13 +30,13 @@ internal static partial class GemmKernels
     public const int BlockedFromRows = 4;
 
     /// <summary>AVX-512 (or any 512-bit SIMD): the 8 × 2-vector micro-kernel.</summary>
-    internal static readonly bool Use512 = Vector512.IsHardwareAccelerated;
+    internal static bool Use512 => Vector512.IsHardwareAccelerated;
 
     /// <summary>256-bit SIMD only (AVX2): the 6 × 2-vector micro-kernel on Vector256.</summary>
-    internal static readonly bool Use256 = !Use512 && Vector256.IsHardwareAccelerated;
+    internal static bool Use256 => !Use512 && Vector256.IsHardwareAccelerated;
 
     /// <summary>128-bit SIMD only (SSE, NEON): the 6 × 2-vector micro-kernel on Vector128.</summary>
-    internal static readonly bool Use128 = !Use512 && !Use256 && Vector128.IsHardwareAccelerated;
+    internal static bool Use128 => !Use512 && !Use256 && Vector128.IsHardwareAccelerated;
 
     /// <summary>A·B (aRowStride k, aColStride 1) and Aᵀ·B (aRowStride 1, aColStride m).</summary>
     public static void Run<T>(
