@@ -11,35 +11,6 @@ namespace Nn;
 /// </summary>
 internal static partial class GemmKernels
 {
-    // C[i, j] = Σ_p A[i, p]·Bᵀ[j, p], with Bᵀ (n × k) packed once: each output is one vectorized dot product.
-    private static void Narrow<T>(
-        ReadOnlySpan<T> a, int aRowStride, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var transposed = Panel<T>.Get(n * k);
-        for (var p = 0; p < k; p++)
-        {
-            for (var j = 0; j < n; j++)
-            {
-                transposed[(j * k) + p] = b[(p * n) + j];
-            }
-        }
-
-        ref T bt = ref MemoryMarshal.GetArrayDataReference(transposed);
-        ref T a0 = ref MemoryMarshal.GetReference(a);
-        for (var i = 0; i < m; i++)
-        {
-            ref T row = ref Unsafe.Add(ref a0, i * aRowStride);
-            for (var j = 0; j < n; j++)
-            {
-                var sum = DotVector(ref row, ref Unsafe.Add(ref bt, j * k), k);
-                ref T cij = ref c[(i * n) + j];
-                sum += (accumulate ? cij : T.Zero) + (bias.IsEmpty ? T.Zero : bias[j]);
-                cij = epilogue == Epilogue.Relu && !(sum > T.Zero) ? T.Zero : sum;
-            }
-        }
-    }
-
     private static void DotRows<T>(ReadOnlySpan<T> aSpan, ReadOnlySpan<T> bSpan, Span<T> cSpan, int m, int k, int n, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

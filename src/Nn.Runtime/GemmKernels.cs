@@ -57,6 +57,13 @@ internal static partial class GemmKernels
             return;
         }
 
+        // Narrow Aᵀ·B (the last layer's dW = hᵀ·dscores): vectorize along m, where A's rows are contiguous.
+        if (Vector.IsHardwareAccelerated && n < Vector<T>.Count && aRowStride == 1 && aColStride == m && m >= 4 * Vector<T>.Count)
+        {
+            NarrowTransposedA(a, b, c, m, k, n, bias, epilogue, accumulate);
+            return;
+        }
+
         if (m < BlockedFromRows)
         {
             RunSmall(a, aRowStride, aColStride, b, c, m, k, n, bias, epilogue, accumulate);

@@ -22,9 +22,55 @@ public static class Reductions
             sum.Clear();
         }
 
-        for (var i = 0; i < rows; i++)
+        // Four vectors of columns at a time stay in registers down all the rows, then the leftover columns: one
+        // TensorPrimitives.Add per row cost 0.6 µs of a 2-100-3 training step (64 rows of 100). Each column is still
+        // summed top to bottom, so the result is the same to the bit.
+        var lanes = Vector<T>.Count;
+        var j = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            TensorPrimitives.Add(sum, x.Slice(i * cols, cols), sum);
+            for (; j + (4 * lanes) <= cols; j += 4 * lanes)
+            {
+                var s0 = new Vector<T>(sum.Slice(j));
+                var s1 = new Vector<T>(sum.Slice(j + lanes));
+                var s2 = new Vector<T>(sum.Slice(j + (2 * lanes)));
+                var s3 = new Vector<T>(sum.Slice(j + (3 * lanes)));
+                for (var i = 0; i < rows; i++)
+                {
+                    var row = x.Slice((i * cols) + j);
+                    s0 += new Vector<T>(row);
+                    s1 += new Vector<T>(row.Slice(lanes));
+                    s2 += new Vector<T>(row.Slice(2 * lanes));
+                    s3 += new Vector<T>(row.Slice(3 * lanes));
+                }
+
+                s0.CopyTo(sum.Slice(j));
+                s1.CopyTo(sum.Slice(j + lanes));
+                s2.CopyTo(sum.Slice(j + (2 * lanes)));
+                s3.CopyTo(sum.Slice(j + (3 * lanes)));
+            }
+
+            for (; j + lanes <= cols; j += lanes)
+            {
+                var s0 = new Vector<T>(sum.Slice(j));
+                for (var i = 0; i < rows; i++)
+                {
+                    s0 += new Vector<T>(x.Slice((i * cols) + j));
+                }
+
+                s0.CopyTo(sum.Slice(j));
+            }
+        }
+
+        for (; j < cols; j++)
+        {
+            var s = sum[j];
+            for (var i = 0; i < rows; i++)
+            {
+                s += x[(i * cols) + j];
+            }
+
+            sum[j] = s;
         }
     }
 

@@ -89,6 +89,78 @@ public class KernelTests
         Assert.True(error < 1e-7, $"relative error {error:E2}");
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 255)]
+    [InlineData(16, 256)]
+    [InlineData(17, 257)]
+    [InlineData(100, 600)]
+    public void SoftmaxCrossEntropyMatchesRowByRowReferenceAcrossChunksAndRowWidths(int classes, int batch)
+    {
+        var rng = new Rng((ulong)(classes * 1000) + (ulong)batch);
+        var scores = Enumerable.Range(0, batch * classes).Select(_ => 3 * rng.NextGaussian()).ToArray();
+        var labels = Enumerable.Range(0, batch).Select(i => (int)((uint)(i * 7919) % classes)).ToArray();
+        var d = new double[scores.Length];
+        var loss = Losses.SoftmaxCrossEntropy<double>(scores, labels, d, batch, classes);
+
+        var expectedLoss = 0.0;
+        var expected = new double[scores.Length];
+        for (var i = 0; i < batch; i++)
+        {
+            var row = scores.AsSpan(i * classes, classes);
+            var max = row.ToArray().Max();
+            var sum = row.ToArray().Sum(v => Math.Exp(v - max));
+            expectedLoss -= row[labels[i]] - max - Math.Log(sum);
+            for (var j = 0; j < classes; j++)
+            {
+                expected[(i * classes) + j] = ((Math.Exp(row[j] - max) / sum) - (j == labels[i] ? 1 : 0)) / batch;
+            }
+        }
+
+        Assert.Equal(expectedLoss / batch, loss, 12);
+        Assert.Equal(expected, d, new Tolerance(1e-15));
+
+        var inPlace = (double[])scores.Clone();
+        Assert.Equal(loss, Losses.SoftmaxCrossEntropy<double>(inPlace, labels, inPlace, batch, classes));
+        Assert.Equal(d, inPlace);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(41)]
+    [InlineData(100)]
+    [InlineData(129)]
+    public void SumRowsAddsEachColumnTopToBottom(int cols)
+    {
+        var rng = new Rng((ulong)cols + 77);
+        const int Rows = 65;
+        var x = Enumerable.Range(0, Rows * cols).Select(_ => (float)rng.NextGaussian()).ToArray();
+        var start = Enumerable.Range(0, cols).Select(_ => (float)rng.NextGaussian()).ToArray();
+        foreach (var accumulate in new[] { false, true })
+        {
+            var expected = new float[cols];
+            for (var j = 0; j < cols; j++)
+            {
+                var s = accumulate ? start[j] : 0f;
+                for (var i = 0; i < Rows; i++)
+                {
+                    s += x[(i * cols) + j];
+                }
+
+                expected[j] = s;
+            }
+
+            var sum = (float[])start.Clone();
+            Reductions.SumRows<float>(x, sum, Rows, cols, accumulate);
+            Assert.Equal(expected, sum);   // same order of additions: equal to the bit
+        }
+    }
+
     [Fact]
     public void LargeLogitsStayFinite()
     {
