@@ -39,9 +39,10 @@ internal static partial class GemmKernels
     private struct N6 : IColumns { public static int Value => 6; }
     private struct N7 : IColumns { public static int Value => 7; }
 
-    // C[i, j] = Σ_p A[i, p]·Bᵀ[j, p], with Bᵀ (n × k) packed once.
+    // C[i, j] = Σ_p A[i, p]·Bᵀ[j, p], with Bᵀ (n × k) packed once. B's and C's rows are ldb and ldc apart (n, or the
+    // whole width when these are the last columns of a wider product).
     private static void Narrow<T>(
-        ReadOnlySpan<T> a, int aRowStride, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
+        ReadOnlySpan<T> a, int aRowStride, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var transposed = Panel<T>.Get(n * k);
@@ -49,7 +50,7 @@ internal static partial class GemmKernels
         {
             for (var j = 0; j < n; j++)
             {
-                transposed[(j * k) + p] = b[(p * n) + j];
+                transposed[(j * k) + p] = b[(p * ldb) + j];
             }
         }
 
@@ -60,18 +61,20 @@ internal static partial class GemmKernels
         ref T pbias = ref MemoryMarshal.GetReference(bias);
         switch (n)
         {
-            case 1: NarrowRows<T, N1>(ref pa, aRowStride, ref bt, ref pc, m, k, ref pbias, flags); break;
-            case 2: NarrowRows<T, N2>(ref pa, aRowStride, ref bt, ref pc, m, k, ref pbias, flags); break;
-            case 3: NarrowRows<T, N3>(ref pa, aRowStride, ref bt, ref pc, m, k, ref pbias, flags); break;
-            case 4: NarrowRows<T, N4>(ref pa, aRowStride, ref bt, ref pc, m, k, ref pbias, flags); break;
-            case 5: NarrowRows<T, N5>(ref pa, aRowStride, ref bt, ref pc, m, k, ref pbias, flags); break;
-            case 6: NarrowRows<T, N6>(ref pa, aRowStride, ref bt, ref pc, m, k, ref pbias, flags); break;
-            default: NarrowRows<T, N7>(ref pa, aRowStride, ref bt, ref pc, m, k, ref pbias, flags); break;
+            case 1: NarrowRows<T, N1>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 2: NarrowRows<T, N2>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 3: NarrowRows<T, N3>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 4: NarrowRows<T, N4>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 5: NarrowRows<T, N5>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 6: NarrowRows<T, N6>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            default: NarrowRows<T, N7>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
         }
     }
 
-    // C = Aᵀ·B with A stored [k×m] (row p of A holds A[p, 0..m), contiguous), n narrow and m ≥ 4 vectors.
-    private static void NarrowTransposedA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
+    // C = Aᵀ·B with A stored [k×m] (row p of A holds A[p, 0..m), contiguous), n narrow and m ≥ 4 vectors; B's and C's
+    // rows ldb and ldc apart.
+    private static void NarrowTransposedA<T>(
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref T pa = ref MemoryMarshal.GetReference(a);
@@ -81,20 +84,20 @@ internal static partial class GemmKernels
         ref T pbias = ref MemoryMarshal.GetReference(bias);
         switch (n)
         {
-            case 1: NarrowColumns<T, N1>(ref pa, ref pb, ref pc, m, k, ref pbias, flags); break;
-            case 2: NarrowColumns<T, N2>(ref pa, ref pb, ref pc, m, k, ref pbias, flags); break;
-            case 3: NarrowColumns<T, N3>(ref pa, ref pb, ref pc, m, k, ref pbias, flags); break;
-            case 4: NarrowColumns<T, N4>(ref pa, ref pb, ref pc, m, k, ref pbias, flags); break;
-            case 5: NarrowColumns<T, N5>(ref pa, ref pb, ref pc, m, k, ref pbias, flags); break;
-            case 6: NarrowColumns<T, N6>(ref pa, ref pb, ref pc, m, k, ref pbias, flags); break;
-            default: NarrowColumns<T, N7>(ref pa, ref pb, ref pc, m, k, ref pbias, flags); break;
+            case 1: NarrowColumns<T, N1>(ref pa, ref pb, ldb, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 2: NarrowColumns<T, N2>(ref pa, ref pb, ldb, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 3: NarrowColumns<T, N3>(ref pa, ref pb, ldb, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 4: NarrowColumns<T, N4>(ref pa, ref pb, ldb, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 5: NarrowColumns<T, N5>(ref pa, ref pb, ldb, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 6: NarrowColumns<T, N6>(ref pa, ref pb, ldb, ref pc, ldc, m, k, ref pbias, flags); break;
+            default: NarrowColumns<T, N7>(ref pa, ref pb, ldb, ref pc, ldc, m, k, ref pbias, flags); break;
         }
     }
 
     private static int Flags<T>(ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate) =>
         (accumulate ? LoadC : 0) | (bias.IsEmpty ? 0 : AddBias) | (epilogue == Epilogue.Relu ? ApplyRelu : 0);
 
-    private static void NarrowRows<T, TN>(ref T a, nint lda, ref T bt, ref T c, int m, int k, ref T bias, int flags)
+    private static void NarrowRows<T, TN>(ref T a, nint lda, ref T bt, ref T c, nint ldc, int m, int k, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TN : struct, IColumns
     {
@@ -158,59 +161,59 @@ internal static partial class GemmKernels
             T s05 = n > 5 ? Vector.Sum(x05) : T.Zero, s15 = n > 5 ? Vector.Sum(x15) : T.Zero, s25 = n > 5 ? Vector.Sum(x25) : T.Zero, s35 = n > 5 ? Vector.Sum(x35) : T.Zero;
             T s06 = n > 6 ? Vector.Sum(x06) : T.Zero, s16 = n > 6 ? Vector.Sum(x16) : T.Zero, s26 = n > 6 ? Vector.Sum(x26) : T.Zero, s36 = n > 6 ? Vector.Sum(x36) : T.Zero;
             var rows = Math.Min(4, m - i);
-            ref T ci = ref Unsafe.Add(ref c, (nint)i * n);
+            ref T ci = ref Unsafe.Add(ref c, i * ldc);
             {
-                Put(ref Unsafe.Add(ref ci, (0 * n) + 0), s00, ref bias, 0, flags);
-                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * n) + 0), s10, ref bias, 0, flags);
-                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * n) + 0), s20, ref bias, 0, flags);
-                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * n) + 0), s30, ref bias, 0, flags);
+                Put(ref Unsafe.Add(ref ci, (0 * ldc) + 0), s00, ref bias, 0, flags);
+                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * ldc) + 0), s10, ref bias, 0, flags);
+                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * ldc) + 0), s20, ref bias, 0, flags);
+                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * ldc) + 0), s30, ref bias, 0, flags);
             }
             if (n > 1)
             {
-                Put(ref Unsafe.Add(ref ci, (0 * n) + 1), s01, ref bias, 1, flags);
-                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * n) + 1), s11, ref bias, 1, flags);
-                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * n) + 1), s21, ref bias, 1, flags);
-                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * n) + 1), s31, ref bias, 1, flags);
+                Put(ref Unsafe.Add(ref ci, (0 * ldc) + 1), s01, ref bias, 1, flags);
+                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * ldc) + 1), s11, ref bias, 1, flags);
+                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * ldc) + 1), s21, ref bias, 1, flags);
+                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * ldc) + 1), s31, ref bias, 1, flags);
             }
             if (n > 2)
             {
-                Put(ref Unsafe.Add(ref ci, (0 * n) + 2), s02, ref bias, 2, flags);
-                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * n) + 2), s12, ref bias, 2, flags);
-                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * n) + 2), s22, ref bias, 2, flags);
-                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * n) + 2), s32, ref bias, 2, flags);
+                Put(ref Unsafe.Add(ref ci, (0 * ldc) + 2), s02, ref bias, 2, flags);
+                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * ldc) + 2), s12, ref bias, 2, flags);
+                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * ldc) + 2), s22, ref bias, 2, flags);
+                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * ldc) + 2), s32, ref bias, 2, flags);
             }
             if (n > 3)
             {
-                Put(ref Unsafe.Add(ref ci, (0 * n) + 3), s03, ref bias, 3, flags);
-                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * n) + 3), s13, ref bias, 3, flags);
-                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * n) + 3), s23, ref bias, 3, flags);
-                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * n) + 3), s33, ref bias, 3, flags);
+                Put(ref Unsafe.Add(ref ci, (0 * ldc) + 3), s03, ref bias, 3, flags);
+                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * ldc) + 3), s13, ref bias, 3, flags);
+                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * ldc) + 3), s23, ref bias, 3, flags);
+                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * ldc) + 3), s33, ref bias, 3, flags);
             }
             if (n > 4)
             {
-                Put(ref Unsafe.Add(ref ci, (0 * n) + 4), s04, ref bias, 4, flags);
-                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * n) + 4), s14, ref bias, 4, flags);
-                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * n) + 4), s24, ref bias, 4, flags);
-                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * n) + 4), s34, ref bias, 4, flags);
+                Put(ref Unsafe.Add(ref ci, (0 * ldc) + 4), s04, ref bias, 4, flags);
+                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * ldc) + 4), s14, ref bias, 4, flags);
+                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * ldc) + 4), s24, ref bias, 4, flags);
+                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * ldc) + 4), s34, ref bias, 4, flags);
             }
             if (n > 5)
             {
-                Put(ref Unsafe.Add(ref ci, (0 * n) + 5), s05, ref bias, 5, flags);
-                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * n) + 5), s15, ref bias, 5, flags);
-                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * n) + 5), s25, ref bias, 5, flags);
-                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * n) + 5), s35, ref bias, 5, flags);
+                Put(ref Unsafe.Add(ref ci, (0 * ldc) + 5), s05, ref bias, 5, flags);
+                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * ldc) + 5), s15, ref bias, 5, flags);
+                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * ldc) + 5), s25, ref bias, 5, flags);
+                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * ldc) + 5), s35, ref bias, 5, flags);
             }
             if (n > 6)
             {
-                Put(ref Unsafe.Add(ref ci, (0 * n) + 6), s06, ref bias, 6, flags);
-                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * n) + 6), s16, ref bias, 6, flags);
-                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * n) + 6), s26, ref bias, 6, flags);
-                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * n) + 6), s36, ref bias, 6, flags);
+                Put(ref Unsafe.Add(ref ci, (0 * ldc) + 6), s06, ref bias, 6, flags);
+                if (rows > 1) Put(ref Unsafe.Add(ref ci, (1 * ldc) + 6), s16, ref bias, 6, flags);
+                if (rows > 2) Put(ref Unsafe.Add(ref ci, (2 * ldc) + 6), s26, ref bias, 6, flags);
+                if (rows > 3) Put(ref Unsafe.Add(ref ci, (3 * ldc) + 6), s36, ref bias, 6, flags);
             }
         }
     }
 
-    private static void NarrowColumns<T, TN>(ref T a, ref T b, ref T c, int m, int k, ref T bias, int flags)
+    private static void NarrowColumns<T, TN>(ref T a, ref T b, nint ldb, ref T c, nint ldc, int m, int k, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TN : struct, IColumns
     {
@@ -236,7 +239,7 @@ internal static partial class GemmKernels
                 var v1 = Vector.LoadUnsafe(ref row, (nuint)w);
                 var v2 = Vector.LoadUnsafe(ref row, (nuint)(2 * w));
                 var v3 = Vector.LoadUnsafe(ref row, (nuint)(3 * w));
-                ref T bp = ref Unsafe.Add(ref b, (nint)p * n);
+                ref T bp = ref Unsafe.Add(ref b, p * ldb);
                 { var s0 = new Vector<T>(Unsafe.Add(ref bp, 0)); y00 = Fma(v0, s0, y00); y10 = Fma(v1, s0, y10); y20 = Fma(v2, s0, y20); y30 = Fma(v3, s0, y30); }
                 if (n > 1) { var s1 = new Vector<T>(Unsafe.Add(ref bp, 1)); y01 = Fma(v0, s1, y01); y11 = Fma(v1, s1, y11); y21 = Fma(v2, s1, y21); y31 = Fma(v3, s1, y31); }
                 if (n > 2) { var s2 = new Vector<T>(Unsafe.Add(ref bp, 2)); y02 = Fma(v0, s2, y02); y12 = Fma(v1, s2, y12); y22 = Fma(v2, s2, y22); y32 = Fma(v3, s2, y32); }
@@ -296,7 +299,7 @@ internal static partial class GemmKernels
             }
 
             // stored first, then scattered: a call while the accumulators are live spills them on every k step
-            Scatter(tile, ref c, i, done, 4 * w, n, ref bias, flags);
+            Scatter(tile, ref c, ldc, i, done, 4 * w, n, ref bias, flags);
             done = i + (4 * w);
         }
     }
@@ -320,12 +323,12 @@ internal static partial class GemmKernels
     }
 
     // tile[j·rows + r] is C[first + r, j]; rows below `done` were stored by the previous block.
-    private static void Scatter<T>(ReadOnlySpan<T> tile, ref T c, int first, int done, int rows, int n, ref T bias, int flags)
+    private static void Scatter<T>(ReadOnlySpan<T> tile, ref T c, nint ldc, int first, int done, int rows, int n, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (var r = Math.Max(0, done - first); r < rows; r++)
         {
-            ref T ci = ref Unsafe.Add(ref c, (nint)(first + r) * n);
+            ref T ci = ref Unsafe.Add(ref c, (first + r) * ldc);
             for (var j = 0; j < n; j++)
             {
                 Put(ref Unsafe.Add(ref ci, j), tile[(j * rows) + r], ref bias, j, flags);

@@ -64,7 +64,7 @@ internal static partial class GemmKernels
     private static unsafe void Split<T>(in Product pr)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int m = pr.M, n = pr.N, mr = Mr, nr = Nr<T>();
+        int m = pr.M, n = pr.Columns, mr = Mr, nr = Nr<T>();
         var flops = 2L * m * pr.K * n;
         var panels = (n + nr - 1) / nr;
         var tiles = (m + mr - 1) / mr;
@@ -150,7 +150,7 @@ internal static partial class GemmKernels
                 continue;
             }
 
-            int m = s_product.M, n = s_product.N;
+            int m = s_product.M, n = s_product.Columns;
             var byRows = s_unitCols >= n;      // row halves span all columns; column groups span all rows
             var i0 = byRows ? unit * s_unitRows : 0;
             var j0 = byRows ? 0 : unit * s_unitCols;

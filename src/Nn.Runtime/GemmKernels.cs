@@ -53,14 +53,14 @@ internal static partial class GemmKernels
         // and vectorize along k, over a transposed copy of B.
         if (UseNarrow<T>(m, k, n) && aColStride == 1)
         {
-            Narrow(a, aRowStride, b, c, m, k, n, bias, epilogue, accumulate);
+            Narrow(a, aRowStride, b, n, c, n, m, k, n, bias, epilogue, accumulate);
             return;
         }
 
         // Narrow Aᵀ·B (the last layer's dW = hᵀ·dscores): vectorize along m, where A's rows are contiguous.
         if (Vector.IsHardwareAccelerated && n < Vector<T>.Count && aRowStride == 1 && aColStride == m && m >= 4 * Vector<T>.Count)
         {
-            NarrowTransposedA(a, b, c, m, k, n, bias, epilogue, accumulate);
+            NarrowTransposedA(a, b, n, c, n, m, k, n, bias, epilogue, accumulate);
             return;
         }
 
@@ -102,6 +102,11 @@ internal static partial class GemmKernels
         int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // A last panel narrower than one Vector<T> (n = 100: 3 × 32 + 4) ran on a 4-lane edge kernel, a quarter of the
+        // FMA width: 11 % of 256×784×100. Those columns go to the narrow kernels instead, which fill whole vectors.
+        var tail = NarrowTail<T>(aRowStride, aColStride, bTransposed, m, k, n);
+        var j0 = n - tail;
+
         // Pinned for the whole call: the second thread reads them through the pointers, and the caller waits for it.
         fixed (T* pa = &MemoryMarshal.GetReference(a))
         fixed (T* pb = &MemoryMarshal.GetReference(b))
@@ -119,12 +124,45 @@ internal static partial class GemmKernels
                 M = m,
                 K = k,
                 N = n,
+                Columns = j0,
                 BTransposed = bTransposed,
                 Relu = epilogue == Epilogue.Relu,
                 Accumulate = accumulate,
             };
             Split<T>(in product);
         }
+
+        if (tail == 0)
+        {
+            return;
+        }
+
+        var tailBias = bias.IsEmpty ? bias : bias.Slice(j0);
+        if (aColStride == 1)
+        {
+            Narrow(a, aRowStride, b.Slice(j0), n, c.Slice(j0), n, m, k, tail, tailBias, epilogue, accumulate);
+        }
+        else
+        {
+            NarrowTransposedA(a, b.Slice(j0), n, c.Slice(j0), n, m, k, tail, tailBias, epilogue, accumulate);
+        }
+    }
+
+    // Columns at the right of C for the narrow kernels: the part of the last panel below one Vector<T>, when the form
+    // suits them (A·B with k ≥ 4 vectors, or Aᵀ·B with m ≥ 4 vectors; A·Bᵀ keeps the blocked path).
+    private static int NarrowTail<T>(int aRowStride, int aColStride, bool bTransposed, int m, int k, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var nr = Nr<T>();
+        var tail = n % nr;
+        if (bTransposed || !Vector.IsHardwareAccelerated || n < nr || tail == 0 || tail >= Vector<T>.Count)
+        {
+            return 0;
+        }
+
+        var w = Vector<T>.Count;
+        var fits = aColStride == 1 ? k >= 4 * w : aRowStride == 1 && aColStride == m && m >= 4 * w;
+        return fits ? tail : 0;
     }
 
     /// <summary>One product, described by pointers so that the worker thread can run part of it.</summary>
@@ -138,7 +176,8 @@ internal static partial class GemmKernels
         public nint AColStride;
         public int M;
         public int K;
-        public int N;
+        public int N;               // C's and B's row length
+        public int Columns;         // columns 0 .. Columns of C computed by the blocked path (the rest: NarrowTail)
         public bool BTransposed;    // B stored [n×k]
         public bool Relu;
         public bool Accumulate;
