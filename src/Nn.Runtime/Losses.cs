@@ -5,8 +5,11 @@ using System.Numerics.Tensors;
 
 namespace Nn;
 
-/// <summary>Heads: probabilities and losses over a batch of scores, with their gradients.</summary>
-public static class Losses
+/// <summary>
+/// Heads: probabilities and losses over a batch of scores, with their gradients. The same losses without
+/// their gradients, for evaluation, are in Losses.Evaluate.cs.
+/// </summary>
+public static partial class Losses
 {
     /// <summary>
     /// Row-wise softmax of <c>[batch×classes]</c> scores: <c>p = exp(s − max s) / Σ exp(s − max s)</c>.
@@ -51,12 +54,7 @@ public static class Losses
             var row = scores.Slice(i * classes, classes);
             var d = dscores.Slice(i * classes, classes);
             var y = labels[i];
-            var max = TensorPrimitives.Max(row);
-            var shiftedCorrect = row[y] - max;            // read before d (maybe the same memory) is written
-            TensorPrimitives.Subtract(row, max, d);
-            TensorPrimitives.Exp(d, d);
-            var sum = TensorPrimitives.Sum<T>(d);
-            loss -= double.CreateChecked(shiftedCorrect - T.Log(sum));
+            loss -= double.CreateChecked(LogProbability(row, y, d, out var sum));
             TensorPrimitives.Multiply(d, inverseN / sum, d); // p / N
             d[y] -= inverseN;                                // (p − 1[y]) / N
         }
@@ -160,7 +158,7 @@ public static class Losses
         {
             var s = double.CreateChecked(scores[i]);
             var y = labels[i];
-            loss += Math.Max(s, 0) + Math.Log(1 + Math.Exp(-Math.Abs(s))) - (y * s);
+            loss += LogisticLoss(s, y);
             var p = s >= 0 ? 1 / (1 + Math.Exp(-s)) : Math.Exp(s) / (1 + Math.Exp(s));
             dscores[i] = (T.CreateChecked(p) - T.CreateChecked(y)) * inverseN;
         }
@@ -184,10 +182,8 @@ public static class Losses
             return T.Zero;
         }
 
-        var length = batch * outputs;
-        var d = dscores.Slice(0, length);
-        TensorPrimitives.Subtract(scores.Slice(0, length), targets.Slice(0, length), d);
-        var loss = TensorPrimitives.SumOfSquares<T>(d) / T.CreateChecked(2 * batch);
+        var d = dscores.Slice(0, batch * outputs);
+        var loss = HalfMeanSquaredError(scores, targets, d, batch);   // leaves scores − targets in d
         TensorPrimitives.Divide(d, T.CreateChecked(batch), d);
         return loss;
     }
