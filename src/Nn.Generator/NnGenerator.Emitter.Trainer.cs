@@ -139,7 +139,7 @@ public sealed partial class NnGenerator
         {
             var t = plan.T;
             w.WriteLine("/// <summary>");
-            w.WriteLine("/// Forward pass and data loss on one minibatch, without the backward pass (about a third of <see cref=\"Loss\"/>'s work),");
+            w.WriteLine("/// Forward pass and data loss on one minibatch, without the backward pass (which costs <see cref=\"Loss\"/> one to two forward passes),");
             w.WriteLine("/// for validation and test sets: returns the mean data loss, the same value <see cref=\"Loss\"/> puts in <see cref=\"DataLoss\"/>.");
             w.WriteLine("/// Sets <see cref=\"DataLoss\"/> and the scores as <see cref=\"Loss\"/> does; <see cref=\"Gradients\"/> and");
             w.WriteLine("/// <see cref=\"RegularizationLoss\"/> keep the values of the last <see cref=\"Loss\"/>. Allocation-free.");

@@ -419,7 +419,7 @@ namespace Demo
             }
 
             /// <summary>
-            /// Forward pass and data loss on one minibatch, without the backward pass (about a third of <see cref="Loss"/>'s work),
+            /// Forward pass and data loss on one minibatch, without the backward pass (which costs <see cref="Loss"/> one to two forward passes),
             /// for validation and test sets: returns the mean data loss, the same value <see cref="Loss"/> puts in <see cref="DataLoss"/>.
             /// Sets <see cref="DataLoss"/> and the scores as <see cref="Loss"/> does; <see cref="Gradients"/> and
             /// <see cref="RegularizationLoss"/> keep the values of the last <see cref="Loss"/>. Allocation-free.
