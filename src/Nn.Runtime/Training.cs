@@ -43,7 +43,8 @@ public interface IClassifierTrainer<T>
     /// Forward pass and data loss only, for validation and test sets: returns the mean data loss of the batch (the
     /// value <see cref="Loss"/> puts in <see cref="DataLoss"/>, bit for bit) and sets <see cref="DataLoss"/> and
     /// <see cref="Scores"/>. Runs no backward pass (0.3–0.6× of <see cref="Loss"/>'s time on the MNIST-sized networks,
-    /// bench EvaluateBenchmarks) and leaves <see cref="Gradients"/> as they were. Allocation-free; checks its arguments exactly as <see cref="Loss"/> does.
+    /// bench EvaluateBenchmarks) and leaves <see cref="Gradients"/> as they were. Allocation-free; checks its
+    /// arguments exactly as <see cref="Loss"/> does.
     /// </summary>
     /// <param name="x">Inputs, <c>[N × InputSize]</c> row-major.</param>
     /// <param name="y">Class labels; N = y.Length, at most <see cref="MaxBatch"/>.</param>
