@@ -14,7 +14,7 @@ public sealed partial class NnGenerator
             w.WriteLine();
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Trains a <see cref=\"" + cls + "\"/> on minibatches of up to <see cref=\"MaxBatch\"/> samples. Owns every buffer the");
-            w.WriteLine("/// forward and backward passes need, allocated once here: <see cref=\"Loss\"/> and <see cref=\"Step\"/> allocate nothing.");
+            w.WriteLine("/// forward and backward passes need, allocated once here: <see cref=\"Loss\"/>, <see cref=\"Evaluate\"/> and <see cref=\"Step\"/> allocate nothing.");
             w.WriteLine("/// Not thread-safe: use one trainer per thread.");
             w.WriteLine("/// </summary>");
             var contract = "global::Nn.IClassifierTrainer<" + t + ">";
@@ -27,7 +27,7 @@ public sealed partial class NnGenerator
                 w.WriteLine("private readonly " + t + "[] _dscores;  // [N×" + plan.OutputSize + "]");
                 if (plan.Blocks.Any(b => b.HasRelu) || plan.HasLabels)
                 {
-                    w.WriteLine("private int _batch;                // N of the last Loss call");
+                    w.WriteLine("private int _batch;                // N of the last Loss or Evaluate call");
                 }
                 w.WriteLine();
                 w.WriteLine("/// <summary>Allocates the buffers for batches of up to <paramref name=\"maxBatch\"/> samples.</summary>");
@@ -66,6 +66,7 @@ public sealed partial class NnGenerator
                 w.WriteLine("public " + t + " RegularizationLoss { get; private set; }");
                 w.WriteLine();
                 EmitLoss(w, plan);
+                EmitEvaluate(w, plan);
                 w.WriteLine("/// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>");
                 w.WriteLine("public void Step(" + t + " learningRate) => " + Rt + "Optimizers.Sgd<" + t + ">(_network.Parameters, Gradients, learningRate);");
                 w.WriteLine();
@@ -91,34 +92,15 @@ public sealed partial class NnGenerator
         private static void EmitLoss(SourceWriter w, NetworkPlan plan)
         {
             var t = plan.T;
-            var labels = plan.HasLabels;
-            var classes = plan.IsBinary ? 2 : plan.OutputSize;
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Forward and backward pass on one minibatch: returns data loss + ½λ·ΣW² and fills <see cref=\"Gradients\"/>.");
             w.WriteLine("/// </summary>");
-            w.WriteLine("/// <param name=\"x\">Inputs, [N×" + plan.InputSize + "] row-major.</param>");
-            w.WriteLine(labels
-                ? "/// <param name=\"y\">Class labels in [0, " + classes + "); N = y.Length.</param>"
-                : "/// <param name=\"y\">Targets, [N×" + plan.OutputSize + "] row-major; N = x.Length / InputSize.</param>");
+            EmitBatchDocs(w, plan);
             w.WriteLine("/// <param name=\"reg\">L2 strength λ, applied to weights only.</param>");
             w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>");
-            using (w.Block("public " + t + " Loss(" + ReadOnlySpan + "<" + t + "> x, " + ReadOnlySpan + "<" + (labels ? "int" : t) + "> y, " + t + " reg = 0)"))
+            using (w.Block("public " + t + " Loss(" + BatchParameters(plan) + ", " + t + " reg = 0)"))
             {
-                if (labels)
-                {
-                    w.WriteLine("int N = y.Length;");
-                    w.WriteLine(Rt + "Guard.Batch(N, MaxBatch, nameof(y));");
-                    w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"y.Length·InputSize\");");
-                    w.WriteLine(Rt + "Losses.ValidateLabels(y, " + classes + ");");
-                }
-                else
-                {
-                    w.WriteLine("int N = x.Length / InputSize;");
-                    w.WriteLine(Rt + "Guard.Batch(N, MaxBatch, nameof(x));");
-                    w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"N·InputSize\");");
-                    w.WriteLine(Rt + "Guard.Length(y.Length, N * OutputSize, nameof(y), \"N·OutputSize, N = x.Length / InputSize\");");
-                }
-
+                EmitBatchChecks(w, plan);
                 w.WriteLine(string.Join(" ", new[] { Span + "<" + t + ">" }.Concat(plan.Blocks.Select((b, i) => b.W + " = _network." + b.W + (i == plan.Blocks.Count - 1 ? ";" : ",")))));
                 EmitHiddenSlices(w, plan, "_hidden", string.Empty);
                 EmitHiddenSlices(w, plan, "_dhidden", "d");
@@ -132,7 +114,7 @@ public sealed partial class NnGenerator
                 w.WriteLine("// ── forward (1)…(" + plan.LayerCount + "): ForwardCore, keeping every value for the backward pass ──");
                 w.WriteLine("_network.ForwardCore(x, scores, N, _hidden);");
                 w.WriteLine();
-                EmitHeadLoss(w, plan);
+                EmitHeadLoss(w, plan, gradient: true);
                 var weights = string.Join(" + ", plan.Blocks.Select(b => "Σ" + b.W + "²"));
                 w.WriteLine("// L2: reg_loss = ½λ·(" + weights + ")   (weights only, not biases; no pass over the weights when λ = 0)");
                 // float regLoss = reg == 0 ? 0 : reg * (Regularization.L2<float>(W1) + …);
@@ -152,39 +134,115 @@ public sealed partial class NnGenerator
             w.WriteLine();
         }
 
-        // (3) Softmax loss: data_loss = −(1/N)·Σ log p[y]; dscores = (p − 1[y]) / N
-        private static void EmitHeadLoss(SourceWriter w, NetworkPlan plan)
+        // Loss without its backward half: the same checks, the same ForwardCore, the head's loss without dscores.
+        private static void EmitEvaluate(SourceWriter w, NetworkPlan plan)
+        {
+            var t = plan.T;
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// Forward pass and data loss on one minibatch, without the backward pass (which costs <see cref=\"Loss\"/> one to two forward passes),");
+            w.WriteLine("/// for validation and test sets: returns the mean data loss, the same value <see cref=\"Loss\"/> puts in <see cref=\"DataLoss\"/>.");
+            w.WriteLine("/// Sets <see cref=\"DataLoss\"/> and the scores as <see cref=\"Loss\"/> does; <see cref=\"Gradients\"/> and");
+            w.WriteLine("/// <see cref=\"RegularizationLoss\"/> keep the values of the last <see cref=\"Loss\"/>. Allocation-free.");
+            w.WriteLine("/// </summary>");
+            EmitBatchDocs(w, plan);
+            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>");
+            using (w.Block("public " + t + " Evaluate(" + BatchParameters(plan) + ")"))
+            {
+                EmitBatchChecks(w, plan);
+                w.WriteLine(Span + "<" + t + "> scores = new " + Span + "<" + t + ">(_scores, 0, N * OutputSize);");
+                if (plan.Blocks.Any(b => b.HasRelu) || plan.HasLabels)
+                {
+                    w.WriteLine("_batch = N;");
+                }
+                w.WriteLine();
+                w.WriteLine("// ── forward (1)…(" + plan.LayerCount + "): ForwardCore, the same pass as Loss's ──");
+                w.WriteLine("_network.ForwardCore(x, scores, N, _hidden);");
+                w.WriteLine();
+                EmitHeadLoss(w, plan, gradient: false);
+                w.WriteLine("// (no L2 term and no backward pass: Gradients are untouched)");
+                w.WriteLine("DataLoss = dataLoss;");
+                w.WriteLine("return dataLoss;");
+            }
+
+            w.WriteLine();
+        }
+
+        // ReadOnlySpan<float> x, ReadOnlySpan<int> y   (float targets for a regression head)
+        private static string BatchParameters(NetworkPlan plan) =>
+            ReadOnlySpan + "<" + plan.T + "> x, " + ReadOnlySpan + "<" + (plan.HasLabels ? "int" : plan.T) + "> y";
+
+        private static void EmitBatchDocs(SourceWriter w, NetworkPlan plan)
+        {
+            w.WriteLine("/// <param name=\"x\">Inputs, [N×" + plan.InputSize + "] row-major.</param>");
+            w.WriteLine(plan.HasLabels
+                ? "/// <param name=\"y\">Class labels in [0, " + (plan.IsBinary ? 2 : plan.OutputSize) + "); N = y.Length.</param>"
+                : "/// <param name=\"y\">Targets, [N×" + plan.OutputSize + "] row-major; N = x.Length / InputSize.</param>");
+        }
+
+        // int N = y.Length; and every check, before anything is written.
+        private static void EmitBatchChecks(SourceWriter w, NetworkPlan plan)
+        {
+            if (plan.HasLabels)
+            {
+                w.WriteLine("int N = y.Length;");
+                w.WriteLine(Rt + "Guard.Batch(N, MaxBatch, nameof(y));");
+                w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"y.Length·InputSize\");");
+                w.WriteLine(Rt + "Losses.ValidateLabels(y, " + (plan.IsBinary ? 2 : plan.OutputSize) + ");");
+            }
+            else
+            {
+                w.WriteLine("int N = x.Length / InputSize;");
+                w.WriteLine(Rt + "Guard.Batch(N, MaxBatch, nameof(x));");
+                w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"N·InputSize\");");
+                w.WriteLine(Rt + "Guard.Length(y.Length, N * OutputSize, nameof(y), \"N·OutputSize, N = x.Length / InputSize\");");
+            }
+        }
+
+        // (3) Softmax loss: data_loss = −(1/N)·Σ log p[y]; dscores = (p − 1[y]) / N, or the loss alone for Evaluate
+        // (the loss-only kernels return the same bits; _dscores, unused without a backward pass, is their scratch).
+        private static void EmitHeadLoss(SourceWriter w, NetworkPlan plan, bool gradient)
         {
             var t = plan.T;
             var n = "(" + (plan.LayerCount + 1) + ") ";
             var c = plan.OutputSize;
             var call = t + " dataLoss = " + Rt + "Losses.";
+            var d = gradient ? "dscores, " : string.Empty;
             switch (plan.Head)
             {
                 case LayerKind.Softmax:
                     w.WriteLine("// " + n + "Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)");
-                    w.WriteLine("//     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×" + c + "]");
-                    w.WriteLine(call + "SoftmaxCrossEntropy<" + t + ">(scores, y, dscores, batch: N, classes: " + c + ");");
+                    w.WriteLine(gradient
+                        ? "//     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×" + c + "]"
+                        : "//     data_loss = −(1/N)·Σ log p[y]      (_dscores holds one row's exp(s − max s))");
+                    w.WriteLine(call + "SoftmaxCrossEntropy<" + t + ">(scores, y, " + d + "batch: N, classes: " + c + (gradient ? ");" : ", workspace: _dscores);"));
                     break;
                 case LayerKind.Svm when plan.IsBinary:
                     w.WriteLine("// " + n + "Binary SVM loss: t = 2y − 1 ∈ {−1, +1}");
-                    w.WriteLine("//     data_loss = (1/N)·Σ max(0, 1 − t·s)      dscores = −t/N where 1 − t·s > 0, else 0    [N×1]");
-                    w.WriteLine(call + "BinarySvm<" + t + ">(scores, y, dscores, batch: N);");
+                    w.WriteLine("//     data_loss = (1/N)·Σ max(0, 1 − t·s)" + (gradient ? "      dscores = −t/N where 1 − t·s > 0, else 0    [N×1]" : string.Empty));
+                    w.WriteLine(call + "BinarySvm<" + t + ">(scores, y, " + d + "batch: N);");
                     break;
                 case LayerKind.Svm:
                     w.WriteLine("// " + n + "Multiclass SVM loss (margin 1):");
                     w.WriteLine("//     data_loss = (1/N)·Σ_i Σ_{j≠y} max(0, s_j − s_y + 1)");
-                    w.WriteLine("//     dscores[j] = 1/N for each violated margin j ≠ y;  dscores[y] = −(violations)/N    [N×" + c + "]");
-                    w.WriteLine(call + "MulticlassSvm<" + t + ">(scores, y, dscores, batch: N, classes: " + c + ");");
+                    if (gradient)
+                    {
+                        w.WriteLine("//     dscores[j] = 1/N for each violated margin j ≠ y;  dscores[y] = −(violations)/N    [N×" + c + "]");
+                    }
+                    w.WriteLine(call + "MulticlassSvm<" + t + ">(scores, y, " + d + "batch: N, classes: " + c + ");");
                     break;
                 case LayerKind.Logistic:
                     w.WriteLine("// " + n + "Logistic loss: p = σ(s), data_loss = (1/N)·Σ softplus(s) − y·s   (= −y·log p − (1−y)·log(1−p), stable)");
-                    w.WriteLine("//     dscores = (p − y) / N    [N×1]");
-                    w.WriteLine(call + "LogisticCrossEntropy<" + t + ">(scores, y, dscores, batch: N);");
+                    if (gradient)
+                    {
+                        w.WriteLine("//     dscores = (p − y) / N    [N×1]");
+                    }
+                    w.WriteLine(call + "LogisticCrossEntropy<" + t + ">(scores, y, " + d + "batch: N);");
                     break;
                 case LayerKind.MeanSquaredError:
-                    w.WriteLine("// " + n + "Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      dscores = (scores − y) / N    [N×" + c + "]");
-                    w.WriteLine(call + "MeanSquaredError<" + t + ">(scores, y, dscores, batch: N, outputs: " + c + ");");
+                    w.WriteLine(gradient
+                        ? "// " + n + "Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      dscores = (scores − y) / N    [N×" + c + "]"
+                        : "// " + n + "Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      (_dscores holds scores − y)");
+                    w.WriteLine(call + "MeanSquaredError<" + t + ">(scores, y, " + d + "batch: N, outputs: " + c + (gradient ? ");" : ", workspace: _dscores);"));
                     break;
             }
         }
@@ -201,7 +259,7 @@ public sealed partial class NnGenerator
             var list = string.Join(", ", relus.Select(b => b.Number));
             w.WriteLine("/// <summary>");
             w.WriteLine("/// The fraction of layer <paramref name=\"layer\"/>'s ReLU units that were 0 for every sample of the last");
-            w.WriteLine("/// <see cref=\"Loss\"/> batch: dead units pass no gradient (CS231n: watch for them, e.g. after a too-high learning rate).");
+            w.WriteLine("/// <see cref=\"Loss\"/> or <see cref=\"Evaluate\"/> batch: dead units pass no gradient (CS231n: watch for them, e.g. after a too-high learning rate).");
             w.WriteLine("/// Layers with a ReLU: " + list + ".");
             w.WriteLine("/// </summary>");
             w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">Layer " + "<paramref name=\"layer\"/> has no ReLU.</exception>");

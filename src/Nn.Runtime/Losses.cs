@@ -5,8 +5,11 @@ using System.Numerics.Tensors;
 
 namespace Nn;
 
-/// <summary>Heads: probabilities and losses over a batch of scores, with their gradients.</summary>
-public static class Losses
+/// <summary>
+/// Heads: probabilities and losses over a batch of scores, with their gradients. The same losses without
+/// their gradients, for evaluation, are in Losses.Evaluate.cs.
+/// </summary>
+public static partial class Losses
 {
     /// <summary>
     /// Row-wise softmax of <c>[batch×classes]</c> scores: <c>p = exp(s − max s) / Σ exp(s − max s)</c>.
@@ -54,31 +57,16 @@ public static class Losses
         {
             var rows = Math.Min(ChunkRows, batch - first);
             var chunk = dscores.Slice(first * classes, rows * classes);
-            for (var r = 0; r < rows; r++)
-            {
-                var row = scores.Slice((first + r) * classes, classes);
-                var d = chunk.Slice(r * classes, classes);
-                var max = classes <= SmallRow ? MaxOf(row) : TensorPrimitives.Max(row);
-                loss -= double.CreateChecked(row[labels[first + r]] - max);   // −(s[y] − max); read before d (maybe the same memory) is written
-                SubtractInto(row, max, d);
-            }
-
-            TensorPrimitives.Exp(chunk, chunk);
+            var sums = logSums.Slice(0, rows);
+            ShiftedExponentials(scores.Slice(first * classes, rows * classes), labels.Slice(first, rows), chunk, sums, classes, ref loss);
             for (var r = 0; r < rows; r++)
             {
                 var d = chunk.Slice(r * classes, classes);
-                var sum = classes <= SmallRow ? SumOf(d) : TensorPrimitives.Sum<T>(d);
-                logSums[r] = sum;
-                ScaleInPlace(d, inverseN / sum);                      // p / N
+                ScaleInPlace(d, inverseN / sums[r]);                  // p / N
                 d[labels[first + r]] -= inverseN;                     // (p − 1[y]) / N
             }
 
-            var logs = logSums.Slice(0, rows);
-            TensorPrimitives.Log(logs, logs);
-            foreach (var log in logs)
-            {
-                loss += double.CreateChecked(log);             // + log Σ exp(s − max)
-            }
+            AddLogs(sums, ref loss);
         }
 
         return T.CreateChecked(loss / batch);
@@ -180,7 +168,7 @@ public static class Losses
         {
             var s = double.CreateChecked(scores[i]);
             var y = labels[i];
-            loss += Math.Max(s, 0) + Math.Log(1 + Math.Exp(-Math.Abs(s))) - (y * s);
+            loss += LogisticLoss(s, y);
             var p = s >= 0 ? 1 / (1 + Math.Exp(-s)) : Math.Exp(s) / (1 + Math.Exp(s));
             dscores[i] = (T.CreateChecked(p) - T.CreateChecked(y)) * inverseN;
         }
@@ -204,10 +192,8 @@ public static class Losses
             return T.Zero;
         }
 
-        var length = batch * outputs;
-        var d = dscores.Slice(0, length);
-        TensorPrimitives.Subtract(scores.Slice(0, length), targets.Slice(0, length), d);
-        var loss = TensorPrimitives.SumOfSquares<T>(d) / T.CreateChecked(2 * batch);
+        var d = dscores.Slice(0, batch * outputs);
+        var loss = HalfMeanSquaredError(scores, targets, d, batch);   // leaves scores − targets in d
         TensorPrimitives.Divide(d, T.CreateChecked(batch), d);
         return loss;
     }

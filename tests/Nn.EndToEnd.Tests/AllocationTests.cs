@@ -24,6 +24,8 @@ public class AllocationTests
             net.Predict(x, labels);
             trainer.Loss(x, y, reg: 1e-3f);
             trainer.Step(1.0f);
+            trainer.Evaluate(x, y);
+            trainer.Evaluate(x.AsSpan(0, 50 * 2), y.AsSpan(0, 50));
         }
 
         Work();
@@ -51,11 +53,49 @@ public class AllocationTests
             net.Predict(x.AsSpan(0, WideNet.InputSize));
             trainer.Loss(x, y, reg: 1e-3f);
             trainer.Step(0.1f);
+            trainer.Evaluate(x, y);
         }
 
         Work();
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 5; i++)
+        {
+            Work();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void EvaluateAllocatesZeroBytesForEveryHead()
+    {
+        var softmax = new SigmoidSoftmaxNetF.Trainer(new SigmoidSoftmaxNetF(seed: 1), maxBatch: 8);
+        var svm = new TanhSvmNetF.Trainer(new TanhSvmNetF(seed: 1), maxBatch: 8);
+        var binarySvm = new MaxoutBinarySvmNet.Trainer(new MaxoutBinarySvmNet(seed: 1), maxBatch: 8);
+        var logistic = new LeakyLogisticNetF.Trainer(new LeakyLogisticNetF(seed: 1), maxBatch: 8);
+        var regression = new RegressionNet.Trainer(new RegressionNet(seed: 1), maxBatch: 8);
+        var x = new float[8 * 4];
+        var xd = new double[8 * 4];
+        var y = new[] { 0, 1, 1, 0, 1, 0, 0, 1 };
+        var targets = new double[8 * 2];
+        for (var i = 0; i < x.Length; i++)
+        {
+            xd[i] = (i % 7) - 3;
+            x[i] = (float)xd[i];
+        }
+
+        void Work()
+        {
+            softmax.Evaluate(x, y);
+            svm.Evaluate(x, y);
+            binarySvm.Evaluate(xd, y);
+            logistic.Evaluate(x, y);
+            regression.Evaluate(xd, targets);
+        }
+
+        Work();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++)
         {
             Work();
         }

@@ -201,7 +201,7 @@ namespace Demo
 
         /// <summary>
         /// Trains a <see cref="BinarySvm"/> on minibatches of up to <see cref="MaxBatch"/> samples. Owns every buffer the
-        /// forward and backward passes need, allocated once here: <see cref="Loss"/> and <see cref="Step"/> allocate nothing.
+        /// forward and backward passes need, allocated once here: <see cref="Loss"/>, <see cref="Evaluate"/> and <see cref="Step"/> allocate nothing.
         /// Not thread-safe: use one trainer per thread.
         /// </summary>
         public sealed class Trainer : global::Nn.IClassifierTrainer<float>
@@ -211,7 +211,7 @@ namespace Demo
             private readonly float[] _dhidden;  // their gradients, same layout
             private readonly float[] _scores;   // [N×1]
             private readonly float[] _dscores;  // [N×1]
-            private int _batch;                // N of the last Loss call
+            private int _batch;                // N of the last Loss or Evaluate call
 
             /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
             public Trainer(BinarySvm network, int maxBatch)
@@ -248,7 +248,7 @@ namespace Demo
 
             /// <summary>
             /// The fraction of layer <paramref name="layer"/>'s ReLU units that were 0 for every sample of the last
-            /// <see cref="Loss"/> batch: dead units pass no gradient (CS231n: watch for them, e.g. after a too-high learning rate).
+            /// <see cref="Loss"/> or <see cref="Evaluate"/> batch: dead units pass no gradient (CS231n: watch for them, e.g. after a too-high learning rate).
             /// Layers with a ReLU: 1.
             /// </summary>
             /// <exception cref="global::System.ArgumentOutOfRangeException">Layer <paramref name="layer"/> has no ReLU.</exception>
@@ -320,6 +320,35 @@ namespace Demo
                 DataLoss = dataLoss;
                 RegularizationLoss = regLoss;
                 return dataLoss + regLoss;
+            }
+
+            /// <summary>
+            /// Forward pass and data loss on one minibatch, without the backward pass (which costs <see cref="Loss"/> one to two forward passes),
+            /// for validation and test sets: returns the mean data loss, the same value <see cref="Loss"/> puts in <see cref="DataLoss"/>.
+            /// Sets <see cref="DataLoss"/> and the scores as <see cref="Loss"/> does; <see cref="Gradients"/> and
+            /// <see cref="RegularizationLoss"/> keep the values of the last <see cref="Loss"/>. Allocation-free.
+            /// </summary>
+            /// <param name="x">Inputs, [N×5] row-major.</param>
+            /// <param name="y">Class labels in [0, 2); N = y.Length.</param>
+            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
+            {
+                int N = y.Length;
+                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Losses.ValidateLabels(y, 2);
+                global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
+                _batch = N;
+
+                // ── forward (1)…(2): ForwardCore, the same pass as Loss's ──
+                _network.ForwardCore(x, scores, N, _hidden);
+
+                // (3) Binary SVM loss: t = 2y − 1 ∈ {−1, +1}
+                //     data_loss = (1/N)·Σ max(0, 1 − t·s)
+                float dataLoss = global::Nn.Losses.BinarySvm<float>(scores, y, batch: N);
+                // (no L2 term and no backward pass: Gradients are untouched)
+                DataLoss = dataLoss;
+                return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>

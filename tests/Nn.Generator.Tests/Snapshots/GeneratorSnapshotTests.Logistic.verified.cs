@@ -187,7 +187,7 @@ namespace Demo
 
         /// <summary>
         /// Trains a <see cref="Logistic"/> on minibatches of up to <see cref="MaxBatch"/> samples. Owns every buffer the
-        /// forward and backward passes need, allocated once here: <see cref="Loss"/> and <see cref="Step"/> allocate nothing.
+        /// forward and backward passes need, allocated once here: <see cref="Loss"/>, <see cref="Evaluate"/> and <see cref="Step"/> allocate nothing.
         /// Not thread-safe: use one trainer per thread.
         /// </summary>
         public sealed class Trainer : global::Nn.IClassifierTrainer<float>
@@ -197,7 +197,7 @@ namespace Demo
             private readonly float[] _dhidden;  // their gradients, same layout
             private readonly float[] _scores;   // [N×1]
             private readonly float[] _dscores;  // [N×1]
-            private int _batch;                // N of the last Loss call
+            private int _batch;                // N of the last Loss or Evaluate call
 
             /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
             public Trainer(Logistic network, int maxBatch)
@@ -270,6 +270,34 @@ namespace Demo
                 DataLoss = dataLoss;
                 RegularizationLoss = regLoss;
                 return dataLoss + regLoss;
+            }
+
+            /// <summary>
+            /// Forward pass and data loss on one minibatch, without the backward pass (which costs <see cref="Loss"/> one to two forward passes),
+            /// for validation and test sets: returns the mean data loss, the same value <see cref="Loss"/> puts in <see cref="DataLoss"/>.
+            /// Sets <see cref="DataLoss"/> and the scores as <see cref="Loss"/> does; <see cref="Gradients"/> and
+            /// <see cref="RegularizationLoss"/> keep the values of the last <see cref="Loss"/>. Allocation-free.
+            /// </summary>
+            /// <param name="x">Inputs, [N×2] row-major.</param>
+            /// <param name="y">Class labels in [0, 2); N = y.Length.</param>
+            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
+            {
+                int N = y.Length;
+                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Losses.ValidateLabels(y, 2);
+                global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
+                _batch = N;
+
+                // ── forward (1)…(1): ForwardCore, the same pass as Loss's ──
+                _network.ForwardCore(x, scores, N, _hidden);
+
+                // (2) Logistic loss: p = σ(s), data_loss = (1/N)·Σ softplus(s) − y·s   (= −y·log p − (1−y)·log(1−p), stable)
+                float dataLoss = global::Nn.Losses.LogisticCrossEntropy<float>(scores, y, batch: N);
+                // (no L2 term and no backward pass: Gradients are untouched)
+                DataLoss = dataLoss;
+                return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>

@@ -179,7 +179,7 @@ namespace Demo
 
         /// <summary>
         /// Trains a <see cref="Regression"/> on minibatches of up to <see cref="MaxBatch"/> samples. Owns every buffer the
-        /// forward and backward passes need, allocated once here: <see cref="Loss"/> and <see cref="Step"/> allocate nothing.
+        /// forward and backward passes need, allocated once here: <see cref="Loss"/>, <see cref="Evaluate"/> and <see cref="Step"/> allocate nothing.
         /// Not thread-safe: use one trainer per thread.
         /// </summary>
         public sealed class Trainer
@@ -278,6 +278,33 @@ namespace Demo
                 DataLoss = dataLoss;
                 RegularizationLoss = regLoss;
                 return dataLoss + regLoss;
+            }
+
+            /// <summary>
+            /// Forward pass and data loss on one minibatch, without the backward pass (which costs <see cref="Loss"/> one to two forward passes),
+            /// for validation and test sets: returns the mean data loss, the same value <see cref="Loss"/> puts in <see cref="DataLoss"/>.
+            /// Sets <see cref="DataLoss"/> and the scores as <see cref="Loss"/> does; <see cref="Gradients"/> and
+            /// <see cref="RegularizationLoss"/> keep the values of the last <see cref="Loss"/>. Allocation-free.
+            /// </summary>
+            /// <param name="x">Inputs, [N×3] row-major.</param>
+            /// <param name="y">Targets, [N×2] row-major; N = x.Length / InputSize.</param>
+            /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            public double Evaluate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
+            {
+                int N = x.Length / InputSize;
+                global::Nn.Guard.Batch(N, MaxBatch, nameof(x));
+                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "N·InputSize");
+                global::Nn.Guard.Length(y.Length, N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
+                global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
+
+                // ── forward (1)…(2): ForwardCore, the same pass as Loss's ──
+                _network.ForwardCore(x, scores, N, _hidden);
+
+                // (3) Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      (_dscores holds scores − y)
+                double dataLoss = global::Nn.Losses.MeanSquaredError<double>(scores, y, batch: N, outputs: 2, workspace: _dscores);
+                // (no L2 term and no backward pass: Gradients are untouched)
+                DataLoss = dataLoss;
+                return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>

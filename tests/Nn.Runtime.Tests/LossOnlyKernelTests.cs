@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+
+namespace Nn.Runtime.Tests;
+
+/// <summary>
+/// The loss-only kernels (Losses.Evaluate.cs) against their gradient twins: the same bits for every row width
+/// 0..256, float and double, and the same argument checks.
+/// </summary>
+public class LossOnlyKernelTests
+{
+    public static IEnumerable<object[]> Lengths() => Enumerable.Range(0, 257).Select(n => new object[] { n });
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void LossOnlyKernelsEqualTheirGradientTwinsBitForBit(int width)
+    {
+        CheckEveryHead<float>(width);
+        CheckEveryHead<double>(width);
+    }
+
+    [Fact]
+    public void LargeScoresGiveTheSameBitsToo()
+    {
+        // Scores of ±1e4: softmax's max shift and the logistic's stable softplus are exercised, margins saturate.
+        var scores = Gaussian<double>(5 * 7, seed: 3).Select(v => v * 1e4).ToArray();
+        var labels = new[] { 0, 6, 3, 3, 1 };
+        AssertBits(Losses.SoftmaxCrossEntropy<double>(scores, labels, new double[35], batch: 5, classes: 7), Losses.SoftmaxCrossEntropy<double>(scores, labels, batch: 5, classes: 7, workspace: new double[35]));
+        var binary = new[] { 0, 1, 1, 0, 1 };
+        AssertBits(Losses.LogisticCrossEntropy<double>(scores, binary, new double[5], batch: 5), Losses.LogisticCrossEntropy<double>(scores, binary, batch: 5));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(40)]
+    public void SoftmaxGivesTheSameBitsAcrossChunksOfRows(int classes)
+    {
+        // 600 rows: chunks of 256, 256 and 88, the workspace holding one chunk at a time
+        const int Batch = 600;
+        var scores = Gaussian<float>(Batch * classes, seed: (ulong)classes);
+        var labels = Enumerable.Range(0, Batch).Select(i => (i * 31) % classes).ToArray();
+        AssertBits(
+            Losses.SoftmaxCrossEntropy<float>(scores, labels, new float[Batch * classes], Batch, classes),
+            Losses.SoftmaxCrossEntropy<float>(scores, labels, Batch, classes, workspace: new float[256 * classes]));
+    }
+
+    [Fact]
+    public void LossOnlyKernelsWriteNothingButTheirWorkspace()
+    {
+        var scores = Gaussian<float>(4 * 3, seed: 9);
+        var copy = (float[])scores.Clone();
+        var labels = new[] { 2, 0, 1, 1 };
+        Losses.SoftmaxCrossEntropy<float>(scores, labels, batch: 4, classes: 3, workspace: new float[12]);
+        Losses.MulticlassSvm<float>(scores, labels, batch: 4, classes: 3);
+        Losses.MeanSquaredError<float>(scores, copy, batch: 4, outputs: 3, workspace: new float[12]);
+        Assert.Equal(copy, scores);
+    }
+
+    [Fact]
+    public void ShortSpansAndBadLabelsThrowNamingExpectedAndActual()
+    {
+        AssertMessage(() => Losses.SoftmaxCrossEntropy<float>(new float[5], new[] { 0, 0 }, batch: 2, classes: 3, workspace: new float[6]), "scores has 5 elements, expected at least 6");
+        AssertMessage(() => Losses.SoftmaxCrossEntropy<float>(new float[6], new[] { 0 }, batch: 2, classes: 3, workspace: new float[6]), "labels has 1 elements, expected at least 2");
+        AssertMessage(() => Losses.SoftmaxCrossEntropy<float>(new float[6], new[] { 0, 0 }, batch: 2, classes: 3, workspace: new float[5]), "workspace has 5 elements, expected at least 6");
+        AssertMessage(() => Losses.SoftmaxCrossEntropy<float>(new float[6], new[] { 0, 3 }, batch: 2, classes: 3, workspace: new float[6]), "labels[1] is 3, expected a class index in [0, 3)");
+        AssertMessage(() => Losses.MulticlassSvm<double>(new double[6], new[] { -1, 0 }, batch: 2, classes: 3), "labels[0] is -1, expected a class index in [0, 3)");
+        AssertMessage(() => Losses.BinarySvm<double>(new double[2], new[] { 0, 2 }, batch: 2), "labels[1] is 2, expected a class index in [0, 2)");
+        AssertMessage(() => Losses.LogisticCrossEntropy<float>(new float[1], new[] { 0, 1 }, batch: 2), "scores has 1 elements, expected at least 2");
+        AssertMessage(() => Losses.MeanSquaredError<float>(new float[4], new float[3], batch: 2, outputs: 2, workspace: new float[4]), "targets has 3 elements, expected at least 4");
+        AssertMessage(() => Losses.MeanSquaredError<float>(new float[4], new float[4], batch: 2, outputs: 2, workspace: new float[3]), "workspace has 3 elements, expected at least 4");
+    }
+
+    private static void CheckEveryHead<T>(int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int Batch = 5;
+        var seed = (ulong)width;
+        var scores = Gaussian<T>(Batch * Math.Max(width, 1), seed + 100);
+        var rng = new Rng(seed + 200);
+        if (width > 0)
+        {
+            var labels = Enumerable.Range(0, Batch).Select(_ => rng.NextInt(width)).ToArray();
+            var d = new T[Batch * width];
+            AssertBits(
+                Losses.SoftmaxCrossEntropy<T>(scores, labels, d, Batch, width),
+                Losses.SoftmaxCrossEntropy<T>(scores, labels, Batch, width, workspace: new T[Batch * width]));
+            AssertBits(
+                Losses.MulticlassSvm<T>(scores, labels, d, Batch, width),
+                Losses.MulticlassSvm<T>(scores, labels, Batch, width));
+        }
+
+        // the width as a batch size for the one-score heads and the regression head's rows
+        var binary = Enumerable.Range(0, width).Select(_ => rng.NextInt(2)).ToArray();
+        var one = Gaussian<T>(width, seed + 300);
+        AssertBits(Losses.BinarySvm<T>(one, binary, new T[width], width), Losses.BinarySvm<T>(one, binary, width));
+        AssertBits(Losses.LogisticCrossEntropy<T>(one, binary, new T[width], width), Losses.LogisticCrossEntropy<T>(one, binary, width));
+
+        var prediction = Gaussian<T>(width * 3, seed + 400);
+        var targets = Gaussian<T>(width * 3, seed + 500);
+        AssertBits(
+            Losses.MeanSquaredError<T>(prediction, targets, new T[width * 3], batch: width, outputs: 3),
+            Losses.MeanSquaredError<T>(prediction, targets, batch: width, outputs: 3, workspace: new T[width * 3]));
+    }
+
+    private static void AssertBits<T>(T expected, T actual)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Assert.Equal(double.CreateChecked(expected).ToString("R"), double.CreateChecked(actual).ToString("R"));
+
+    private static T[] Gaussian<T>(int length, ulong seed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Rng(seed);
+        var values = new T[length];
+        for (var i = 0; i < length; i++)
+        {
+            values[i] = T.CreateChecked(rng.NextGaussian());
+        }
+
+        return values;
+    }
+
+    private static void AssertMessage(Action call, string expected) =>
+        Assert.Contains(expected, Assert.ThrowsAny<ArgumentException>(call).Message);
+}
