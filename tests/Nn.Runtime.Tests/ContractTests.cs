@@ -219,7 +219,7 @@ public class ContractTests
         }
     }
 
-    private static T[] Gaussian<T>(int length, ulong seed)
+    internal static T[] Gaussian<T>(int length, ulong seed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Rng(seed);
@@ -232,6 +232,6 @@ public class ContractTests
         return values;
     }
 
-    private static void AssertMessage(Action call, string expected) =>
+    internal static void AssertMessage(Action call, string expected) =>
         Assert.Contains(expected, Assert.ThrowsAny<ArgumentException>(call).Message);
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
+using static Nn.Runtime.Tests.ContractTests;
 
 namespace Nn.Runtime.Tests;
 
@@ -108,20 +109,4 @@ public class LossOnlyKernelTests
     private static void AssertBits<T>(T expected, T actual)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Assert.Equal(double.CreateChecked(expected).ToString("R"), double.CreateChecked(actual).ToString("R"));
-
-    private static T[] Gaussian<T>(int length, ulong seed)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var rng = new Rng(seed);
-        var values = new T[length];
-        for (var i = 0; i < length; i++)
-        {
-            values[i] = T.CreateChecked(rng.NextGaussian());
-        }
-
-        return values;
-    }
-
-    private static void AssertMessage(Action call, string expected) =>
-        Assert.Contains(expected, Assert.ThrowsAny<ArgumentException>(call).Message);
 }
