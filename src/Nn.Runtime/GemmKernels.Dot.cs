@@ -6,8 +6,8 @@ using System.Runtime.InteropServices;
 namespace Nn;
 
 /// <summary>
-/// Products as dot products along k: few rows of A·Bᵀ (both operands contiguous along k), and narrow outputs
-/// (3 spiral scores, 10 classes) where too few columns would fill a register tile.
+/// Products as dot products along k: few rows of A·Bᵀ (both operands contiguous along k). The per-thread panel
+/// buffer here also holds GemmKernels.Narrow.cs's transposed B.
 /// </summary>
 internal static partial class GemmKernels
 {

@@ -20,8 +20,10 @@ namespace Nn;
 /// Two threads share the work above <see cref="ParallelFromFlops"/> (GemmKernels.Threading.cs).
 /// </para>
 /// <para>
-/// Fewer rows stream whole rows of B (GemmKernels.Small.cs); narrow outputs and few-row A·Bᵀ are dot products
-/// along k (GemmKernels.Dot.cs). Packing buffers are per thread and reused: a product allocates nothing.
+/// Fewer rows stream whole rows of B (GemmKernels.Small.cs); few-row A·Bᵀ are dot products along k
+/// (GemmKernels.Dot.cs); outputs narrower than one Vector&lt;T&gt;, and the last columns of a product when they are that
+/// narrow, run on the turned-around kernels of GemmKernels.Narrow.cs. Packing buffers are per thread and reused: a
+/// product allocates nothing.
 /// </para>
 /// </remarks>
 internal static partial class GemmKernels
