@@ -61,13 +61,29 @@ internal static partial class GemmKernels
         ref T pbias = ref MemoryMarshal.GetReference(bias);
         switch (n)
         {
-            case 1: NarrowRows<T, N1>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
-            case 2: NarrowRows<T, N2>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
-            case 3: NarrowRows<T, N3>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
-            case 4: NarrowRows<T, N4>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
-            case 5: NarrowRows<T, N5>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
-            case 6: NarrowRows<T, N6>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
-            default: NarrowRows<T, N7>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 1: Rows<T, N1>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 2: Rows<T, N2>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 3: Rows<T, N3>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 4: Rows<T, N4>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 5: Rows<T, N5>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            case 6: Rows<T, N6>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+            default: Rows<T, N7>(ref pa, aRowStride, ref bt, ref pc, ldc, m, k, ref pbias, flags); break;
+        }
+    }
+
+    // 512-bit vectors where AVX-512 has them (GemmKernels.Narrow512.cs), Vector<T> elsewhere.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows<T, TN>(ref T a, nint lda, ref T bt, ref T c, nint ldc, int m, int k, ref T bias, int flags)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TN : struct, IColumns
+    {
+        if (Use512)
+        {
+            NarrowRows512<T, TN>(ref a, lda, ref bt, ref c, ldc, m, k, ref bias, flags);
+        }
+        else
+        {
+            NarrowRows<T, TN>(ref a, lda, ref bt, ref c, ldc, m, k, ref bias, flags);
         }
     }
 
