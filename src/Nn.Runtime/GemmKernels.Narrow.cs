@@ -71,13 +71,16 @@ internal static partial class GemmKernels
         }
     }
 
-    // 512-bit vectors where AVX-512 has them (GemmKernels.Narrow512.cs), Vector<T> elsewhere.
+    // 512-bit vectors where AVX-512 has them and the dot products are long (GemmKernels.Narrow512.cs), Vector<T>
+    // elsewhere. For short k the wider reductions at the end cost more than the halved k loop saves: a 2-100-3 forward
+    // at batch 256 (k = 100) took 5.1–5.4 µs with 512-bit vectors against 4.6–4.7 µs with 256-bit ones, while
+    // 784-100-10 took 229 µs against 240–278 µs (bench/Aot --quick, alternating runs).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Rows<T, TN>(ref T a, nint lda, ref T bt, ref T c, nint ldc, int m, int k, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TN : struct, IColumns
     {
-        if (Use512)
+        if (Use512 && k >= 256)
         {
             NarrowRows512<T, TN>(ref a, lda, ref bt, ref c, ldc, m, k, ref bias, flags);
         }

@@ -36,6 +36,8 @@ public class GemmTests
         yield return new object[] { 300, 100, 3 };
         yield return new object[] { 100, 300, 3 };
         yield return new object[] { 2, 300, 100 };
+        yield return new object[] { 41, 300, 100 };    // a 4-column tail with k ≥ 256: the 512-bit narrow kernel
+        yield return new object[] { 17, 257, 7 };
         yield return new object[] { 3, 0, 5 };
     }
 
