@@ -60,7 +60,7 @@ internal static partial class GemmKernels
         }
 
         // Narrow Aᵀ·B (the last layer's dW = hᵀ·dscores): vectorize along m, where A's rows are contiguous.
-        if (Vector.IsHardwareAccelerated && n < Vector<T>.Count && aRowStride == 1 && aColStride == m && m >= 4 * Vector<T>.Count)
+        if (Vector.IsHardwareAccelerated && n < Vector<T>.Count && ColumnsFit<T>(aRowStride, aColStride, m))
         {
             NarrowTransposedA(a, b, n, c, n, m, k, n, bias, epilogue, accumulate);
             return;
@@ -162,10 +162,14 @@ internal static partial class GemmKernels
             return 0;
         }
 
-        var w = Vector<T>.Count;
-        var fits = aColStride == 1 ? k >= 4 * w : aRowStride == 1 && aColStride == m && m >= 4 * w;
+        var fits = aColStride == 1 ? k >= 4 * Vector<T>.Count : ColumnsFit<T>(aRowStride, aColStride, m);
         return fits ? tail : 0;
     }
+
+    // NarrowTransposedA's shape: Aᵀ·B (A stored [k×m], rows contiguous) with at least the 4 vectors of rows it works on.
+    private static bool ColumnsFit<T>(int aRowStride, int aColStride, int m)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => aRowStride == 1 && aColStride == m && m >= 4 * Vector<T>.Count;
 
     /// <summary>One product, described by pointers so that the worker thread can run part of it.</summary>
     internal unsafe struct Product
