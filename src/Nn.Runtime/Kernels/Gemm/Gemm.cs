@@ -3,16 +3,6 @@ using System.Numerics;
 
 namespace Nn;
 
-/// <summary>What a matrix product does to its output before storing it.</summary>
-public enum Epilogue
-{
-    /// <summary>Store the value as computed.</summary>
-    None = 0,
-
-    /// <summary>Store <c>max(0, value)</c>: the ReLU of an Affine layer, applied while the tile is in registers.</summary>
-    Relu = 1,
-}
-
 /// <summary>
 /// Matrix products in the three forms the generated code uses: <c>A·B</c> (forward), <c>Aᵀ·B</c>
 /// (weight gradients) and <c>A·Bᵀ</c> (input gradients). Row-major, dimensions as in BLAS:
