@@ -38,7 +38,7 @@ var options = new TrainingOptions
 {
     Epochs = epochs,
     BatchSize = 64,
-    LearningRate = (step, total) => LearningRate.Cosine(2e-3, step, total, floor: 1e-5),
+    LearningRate = (step, total) => LearningRateSchedules.Cosine(2e-3, step, total, floor: 1e-5),
     Regularization = 1e-4,
     Patience = 3,
     Seed = 7,

@@ -18,7 +18,7 @@ var outputDirectory = Path.Combine(projectDirectory, "out");
 Directory.CreateDirectory(outputDirectory);
 
 // N = 100 points per class, D = 2, K = 3.
-var (x, y) = Datasets.Spiral(pointsPerClass: 100, classes: 3, seed: 0);
+var (x, y) = SpiralData.Generate(pointsPerClass: 100, classes: 3, seed: 0);
 Console.WriteLine($"spiral: {y.Length} points, 2 dimensions, 3 classes");
 Plots.Data(x, y, Path.Combine(outputDirectory, "spiral-data.png"));
 

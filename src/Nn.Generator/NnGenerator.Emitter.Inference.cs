@@ -165,8 +165,8 @@ public sealed partial class NnGenerator
             {
                 w.WriteLine("Forward(x, probabilities);");
                 w.WriteLine(softmax
-                    ? Rt + "Losses.Softmax<" + t + ">(probabilities, probabilities, batch: 1, classes: OutputSize);"
-                    : Rt + "Losses.Logistic<" + t + ">(probabilities, probabilities);");
+                    ? Rt + "Losses.SoftmaxProbabilities<" + t + ">(probabilities, probabilities, batch: 1, classes: OutputSize);"
+                    : Rt + "Losses.LogisticProbabilities<" + t + ">(probabilities, probabilities);");
             }
 
             w.WriteLine();
@@ -175,8 +175,8 @@ public sealed partial class NnGenerator
             {
                 w.WriteLine("Forward(x, probabilities, batch);");
                 w.WriteLine(softmax
-                    ? Rt + "Losses.Softmax<" + t + ">(probabilities, probabilities, batch, classes: OutputSize);"
-                    : Rt + "Losses.Logistic<" + t + ">(probabilities, probabilities);");
+                    ? Rt + "Losses.SoftmaxProbabilities<" + t + ">(probabilities, probabilities, batch, classes: OutputSize);"
+                    : Rt + "Losses.LogisticProbabilities<" + t + ">(probabilities, probabilities);");
             }
 
             w.WriteLine();

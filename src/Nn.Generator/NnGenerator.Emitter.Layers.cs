@@ -57,7 +57,7 @@ public sealed partial class NnGenerator
                 case LayerKind.Maxout:
                     var k = (int)s.Argument;
                     w.WriteLine("//     Maxout(" + k + "): " + o + "[:, u] = max(" + i + "[:, " + k + "u … " + k + "u+" + (k - 1) + "])" + shape);
-                    w.WriteLine(Rt + "Maxout.Forward<" + t + ">(" + i + ", " + o + ", rows: " + rows + ", units: " + s.Output.Size + ", pieces: " + k + ");");
+                    w.WriteLine(Rt + "MaxoutKernels.Forward<" + t + ">(" + i + ", " + o + ", rows: " + rows + ", units: " + s.Output.Size + ", pieces: " + k + ");");
                     break;
             }
         }
@@ -91,7 +91,7 @@ public sealed partial class NnGenerator
                     break;
                 case LayerKind.Maxout:
                     w.WriteLine("// Maxout: " + dx + " = " + d + " routed to the piece that won each max, 0 to the others    [N×" + s.Input.Size + "]");
-                    w.WriteLine(Rt + "Maxout.Backward<" + t + ">(" + s.Input.Name + ", " + d + ", " + dx + ", rows: N, units: " + s.Output.Size + ", pieces: " + (int)s.Argument + ");");
+                    w.WriteLine(Rt + "MaxoutKernels.Backward<" + t + ">(" + s.Input.Name + ", " + d + ", " + dx + ", rows: N, units: " + s.Output.Size + ", pieces: " + (int)s.Argument + ");");
                     break;
             }
         }

@@ -68,7 +68,7 @@ public sealed partial class NnGenerator
                 EmitLoss(w, plan);
                 EmitEvaluate(w, plan);
                 w.WriteLine("/// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>");
-                w.WriteLine("public void Step(" + t + " learningRate) => " + Rt + "Optimizers.Sgd<" + t + ">(_network.Parameters, Gradients, learningRate);");
+                w.WriteLine("public void Step(" + t + " learningRate) => " + Rt + "ParameterUpdates.Sgd<" + t + ">(_network.Parameters, Gradients, learningRate);");
                 w.WriteLine();
                 w.WriteLine("/// <summary>One update of the network's Parameters by <paramref name=\"optimizer\"/> (momentum, Adam, …) from Gradients.</summary>");
                 w.WriteLine("public void Step(global::Nn.IOptimizer<" + t + "> optimizer, " + t + " learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);");

@@ -10,7 +10,7 @@ public class AllocationTests
     {
         var net = new SpiralNet(seed: 1);
         var trainer = new SpiralNet.Trainer(net, maxBatch: 300);
-        var (x, y) = Datasets.Spiral(pointsPerClass: 100, classes: 3, seed: 0);
+        var (x, y) = SpiralData.Generate(pointsPerClass: 100, classes: 3, seed: 0);
         var scores = new float[3];
         var batchScores = new float[300 * 3];
         var labels = new int[300];

@@ -77,7 +77,7 @@ public class EvaluateTests
     [Fact]
     public void TrainingEvaluateIsUnchangedAndKeepsTheGradients()
     {
-        var (x, y) = Datasets.Spiral(pointsPerClass: 70, classes: 3, seed: 4);
+        var (x, y) = SpiralData.Generate(pointsPerClass: 70, classes: 3, seed: 4);
         var data = new Dataset<float>(x, y, 2);
         var trainer = new SpiralNet.Trainer(new SpiralNet(seed: 3), maxBatch: 64);
         trainer.Loss(x.AsSpan(0, 64 * 2), y.AsSpan(0, 64), 1e-3f);

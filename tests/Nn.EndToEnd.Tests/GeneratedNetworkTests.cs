@@ -55,7 +55,7 @@ public class GeneratedNetworkTests
         var net = new SpiralNet(seed: 5);
         net.b1.Fill(0.05f);
         net.b2[1] = -0.3f;
-        var (x, _) = Datasets.Spiral(pointsPerClass: 10, classes: 3, seed: 2);
+        var (x, _) = SpiralData.Generate(pointsPerClass: 10, classes: 3, seed: 2);
 
         var batch = new float[30 * 3];
         net.Forward(x, batch, batch: 30);

@@ -38,7 +38,7 @@ public sealed class PackageTests : IDisposable
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using Nn;
 
-            var (x, y) = Datasets.Spiral(pointsPerClass: 100, classes: 3, seed: 0);
+            var (x, y) = SpiralData.Generate(pointsPerClass: 100, classes: 3, seed: 0);
             var net = new Net(seed: 1);
             var trainer = new Net.Trainer(net, maxBatch: 300);
             for (var i = 0; i < 2000; i++)

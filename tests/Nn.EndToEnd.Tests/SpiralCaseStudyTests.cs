@@ -86,9 +86,9 @@ public class SpiralCaseStudyTests
     [Fact]
     public void OwnSpiralBehavesLikeTheNotes()
     {
-        // Datasets.Spiral draws its noise from Nn's Rng, so its numbers differ from the notes' but must fall
+        // SpiralData.Generate draws its noise from Nn's Rng, so its numbers differ from the notes' but must fall
         // where NumPy's own seeds 0–11 put them: linear 0.748–0.786 and 49–54 %; two-layer ≥ 98 %.
-        var (x, y) = Datasets.Spiral(pointsPerClass: 100, classes: 3, seed: 0);
+        var (x, y) = SpiralData.Generate(pointsPerClass: 100, classes: 3, seed: 0);
         var linear = new LinearNet();
         linear.Initialize(seed: 1, weightScale: 0.01f);
         var linearTrainer = new LinearNet.Trainer(linear, maxBatch: 300);

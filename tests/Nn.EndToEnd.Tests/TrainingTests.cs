@@ -10,12 +10,12 @@ public class TrainingTests
     [Fact]
     public void FitLearnsTheSpiralWithAdamAndReportsProgress()
     {
-        var (x, y) = Datasets.Spiral(pointsPerClass: 200, classes: 3, seed: 2);
+        var (x, y) = SpiralData.Generate(pointsPerClass: 200, classes: 3, seed: 2);
         var (train, validation) = new Dataset<float>(x, y, 2).Split(validationCount: 100, seed: 1);
         var net = new SpiralNet(seed: 1);
         var trainer = new SpiralNet.Trainer(net, maxBatch: 64);
         var reports = new List<TrainingProgress>();
-        var options = new TrainingOptions { Epochs = 60, BatchSize = 32, LearningRate = (s, t) => LearningRate.Cosine(0.01, s, t), ReportEvery = 5 };
+        var options = new TrainingOptions { Epochs = 60, BatchSize = 32, LearningRate = (s, t) => LearningRateSchedules.Cosine(0.01, s, t), ReportEvery = 5 };
 
         var result = Training.Fit(trainer, new Adam<float>(SpiralNet.ParameterCount), train, validation, options, new Collect(reports));
 
@@ -31,7 +31,7 @@ public class TrainingTests
     public void EarlyStoppingRestoresTheBestEpoch()
     {
         // A learning rate far too high makes the validation loss blow up after the first epochs.
-        var (x, y) = Datasets.Spiral(pointsPerClass: 100, classes: 3, seed: 3);
+        var (x, y) = SpiralData.Generate(pointsPerClass: 100, classes: 3, seed: 3);
         var (train, validation) = new Dataset<float>(x, y, 2).Split(validationCount: 60, seed: 1);
         var trainer = new SpiralNet.Trainer(new SpiralNet(seed: 2), maxBatch: 32);
         var options = new TrainingOptions { Epochs = 40, BatchSize = 32, LearningRate = (s, t) => s < 40 ? 0.01 : 3.0, Patience = 2 };
@@ -49,7 +49,7 @@ public class TrainingTests
     {
         long Allocated(int samples)
         {
-            var (x, y) = Datasets.Spiral(pointsPerClass: samples / 3, classes: 3, seed: 2);
+            var (x, y) = SpiralData.Generate(pointsPerClass: samples / 3, classes: 3, seed: 2);
             var trainer = new SpiralNet.Trainer(new SpiralNet(seed: 1), maxBatch: 10);
             var data = new Dataset<float>(x, y, 2);
             var optimizer = new Adam<float>(SpiralNet.ParameterCount);

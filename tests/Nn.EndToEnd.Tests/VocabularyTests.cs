@@ -73,7 +73,7 @@ public class VocabularyTests
     [Fact]
     public void MulticlassSvmLearnsTheSpiral()
     {
-        var (x, y) = Datasets.Spiral(pointsPerClass: 100, classes: 3, seed: 0);
+        var (x, y) = SpiralData.Generate(pointsPerClass: 100, classes: 3, seed: 0);
         var xs = Enumerable.Range(0, 300).SelectMany(i => new[] { x[2 * i], x[(2 * i) + 1], x[2 * i] * x[(2 * i) + 1], 1f }).ToArray();
         var net = new TanhSvmNetF(seed: 1);
         var trainer = new TanhSvmNetF.Trainer(net, maxBatch: 300);
@@ -113,7 +113,7 @@ public class VocabularyTests
     {
         var net = new SpiralNet(seed: 1);
         var trainer = new SpiralNet.Trainer(net, maxBatch: 300);
-        var (x, y) = Datasets.Spiral(seed: 0);
+        var (x, y) = SpiralData.Generate(seed: 0);
         trainer.Loss(x, y);
         var healthy = trainer.DeadUnitFraction(1);
 

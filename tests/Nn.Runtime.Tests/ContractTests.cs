@@ -50,7 +50,7 @@ public class ContractTests
     {
         if (classes == 0)
         {
-            Losses.Softmax<float>(Array.Empty<float>(), Array.Empty<float>(), batch: 2, classes: 0);   // nothing to do, no throw
+            Losses.SoftmaxProbabilities<float>(Array.Empty<float>(), Array.Empty<float>(), batch: 2, classes: 0);   // nothing to do, no throw
             return;
         }
 
@@ -60,7 +60,7 @@ public class ContractTests
         var labels = Enumerable.Range(0, Batch).Select(i => (i * 7) % classes).ToArray();
 
         var probs = new double[scores.Length];
-        Losses.Softmax<double>(scores, probs, Batch, classes);
+        Losses.SoftmaxProbabilities<double>(scores, probs, Batch, classes);
         var d = new double[scores.Length];
         var loss = Losses.SoftmaxCrossEntropy<double>(scores, labels, d, Batch, classes);
         var indices = new int[Batch];
@@ -100,8 +100,8 @@ public class ContractTests
         // in place, float
         var single = scores.Select(v => (float)v).ToArray();
         var expected = new float[single.Length];
-        Losses.Softmax<float>(single, expected, Batch, classes);
-        Losses.Softmax<float>(single, single, Batch, classes);
+        Losses.SoftmaxProbabilities<float>(single, expected, Batch, classes);
+        Losses.SoftmaxProbabilities<float>(single, single, Batch, classes);
         Assert.Equal(expected, single);
     }
 
@@ -134,13 +134,13 @@ public class ContractTests
     {
         AssertMessage(() => Activations.ReluForward<float>(new float[5], new float[4]), "y has 4 elements, expected at least 5");
         AssertMessage(() => Activations.ReluBackward<float>(new float[5], new float[4]), "dh has 4 elements, expected 5");
-        AssertMessage(() => Losses.Softmax<float>(new float[6], new float[5], batch: 2, classes: 3), "probs has 5 elements, expected at least 6");
-        AssertMessage(() => Losses.Softmax<float>(new float[5], new float[6], batch: 2, classes: 3), "scores has 5 elements, expected at least 6");
+        AssertMessage(() => Losses.SoftmaxProbabilities<float>(new float[6], new float[5], batch: 2, classes: 3), "probs has 5 elements, expected at least 6");
+        AssertMessage(() => Losses.SoftmaxProbabilities<float>(new float[5], new float[6], batch: 2, classes: 3), "scores has 5 elements, expected at least 6");
         AssertMessage(() => Losses.SoftmaxCrossEntropy<float>(new float[6], new[] { 0 }, new float[6], batch: 2, classes: 3), "labels has 1 elements, expected at least 2");
         AssertMessage(() => Losses.SoftmaxCrossEntropy<float>(new float[6], new[] { 0, 0 }, new float[4], batch: 2, classes: 3), "dscores has 4 elements, expected at least 6");
         AssertMessage(() => Reductions.SumRows<float>(new float[6], new float[2], rows: 2, cols: 3), "sum has 2 elements, expected 3");
         AssertMessage(() => Reductions.ArgMaxRows<float>(new float[6], new int[1], rows: 2, cols: 3), "indices has 1 elements, expected at least 2");
-        AssertMessage(() => Optimizers.Sgd<double>(new double[3], new double[2], 0.1), "gradients has 2 elements, expected 3");
+        AssertMessage(() => ParameterUpdates.Sgd<double>(new double[3], new double[2], 0.1), "gradients has 2 elements, expected 3");
         AssertMessage(() => Regularization.L2Backward<double>(new double[3], new double[4], 0.1), "dw has 4 elements, expected 3");
         AssertMessage(() => Gemm.MatMulTransposeA<float>(new float[5], new float[12], new float[8], m: 2, k: 3, n: 4), "a has 5 elements, expected at least 6");
     }

@@ -38,7 +38,7 @@ public class KernelTests
         var p = Enumerable.Range(0, length).Select(_ => rng.NextGaussian()).ToArray();
         var g = Enumerable.Range(0, length).Select(_ => rng.NextGaussian()).ToArray();
         var expected = p.Select((v, i) => v - (0.1 * g[i])).ToArray();
-        Optimizers.Sgd<double>(p, g, 0.1);
+        ParameterUpdates.Sgd<double>(p, g, 0.1);
         Assert.Equal(expected, p, new Tolerance(1e-15));
 
         Assert.Equal(0.5 * p.Sum(v => v * v), Regularization.L2<double>(p), 1e-9);
@@ -172,7 +172,7 @@ public class KernelTests
         Assert.All(d, v => Assert.True(float.IsFinite(v)));
 
         var probs = new double[] { 1e300, 1e300, 0 };
-        Losses.Softmax<double>(probs, probs, batch: 1, classes: 3);
+        Losses.SoftmaxProbabilities<double>(probs, probs, batch: 1, classes: 3);
         Assert.Equal(new[] { 0.5, 0.5, 0 }, probs);
     }
 
@@ -235,10 +235,10 @@ public class KernelTests
     {
         var z = new[] { 1f, 5f, 2f, -1f, -3f, -2f };   // two units of three pieces
         var h = new float[2];
-        Maxout.Forward<float>(z, h, rows: 1, units: 2, pieces: 3);
+        MaxoutKernels.Forward<float>(z, h, rows: 1, units: 2, pieces: 3);
         Assert.Equal(new[] { 5f, -1f }, h);
         var dz = new float[6];
-        Maxout.Backward<float>(z, new[] { 0.5f, -2f }, dz, rows: 1, units: 2, pieces: 3);
+        MaxoutKernels.Backward<float>(z, new[] { 0.5f, -2f }, dz, rows: 1, units: 2, pieces: 3);
         Assert.Equal(new[] { 0f, 0.5f, 0f, -2f, 0f, 0f }, dz);
     }
 
@@ -278,7 +278,7 @@ public class KernelTests
     [Fact]
     public void SpiralHasTheNotesShape()
     {
-        var (x, y) = Datasets.Spiral(pointsPerClass: 100, classes: 3, seed: 0);
+        var (x, y) = SpiralData.Generate(pointsPerClass: 100, classes: 3, seed: 0);
         Assert.Equal(600, x.Length);
         Assert.Equal(Enumerable.Range(0, 300).Select(i => i / 100), y);
         for (var j = 0; j < 3; j++)
@@ -289,7 +289,7 @@ public class KernelTests
             Assert.Equal(1f, MathF.Sqrt((x[last] * x[last]) + (x[last + 1] * x[last + 1])), 5);
         }
 
-        Assert.Equal(Datasets.Spiral(seed: 5).X, Datasets.Spiral(seed: 5).X);
+        Assert.Equal(SpiralData.Generate(seed: 5).X, SpiralData.Generate(seed: 5).X);
     }
 
     [Fact]

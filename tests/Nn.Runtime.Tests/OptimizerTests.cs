@@ -142,13 +142,13 @@ public class OptimizerTests
     [Fact]
     public void SchedulesDecayAsDocumented()
     {
-        Assert.Equal(0.1, LearningRate.StepDecay(0.1, step: 9, every: 10, factor: 0.5));
-        Assert.Equal(0.05, LearningRate.StepDecay(0.1, step: 10, every: 10, factor: 0.5));
-        Assert.Equal(0.025, LearningRate.StepDecay(0.1, step: 25, every: 10, factor: 0.5));
-        Assert.Equal(1.0, LearningRate.Cosine(1.0, 0, 100));
-        Assert.Equal(0.5, LearningRate.Cosine(1.0, 50, 100), 12);
-        Assert.Equal(0.1, LearningRate.Cosine(1.0, 100, 100, floor: 0.1), 12);
-        Assert.Equal(0.1, LearningRate.Cosine(1.0, 150, 100, floor: 0.1), 12);
+        Assert.Equal(0.1, LearningRateSchedules.StepDecay(0.1, step: 9, every: 10, factor: 0.5));
+        Assert.Equal(0.05, LearningRateSchedules.StepDecay(0.1, step: 10, every: 10, factor: 0.5));
+        Assert.Equal(0.025, LearningRateSchedules.StepDecay(0.1, step: 25, every: 10, factor: 0.5));
+        Assert.Equal(1.0, LearningRateSchedules.Cosine(1.0, 0, 100));
+        Assert.Equal(0.5, LearningRateSchedules.Cosine(1.0, 50, 100), 12);
+        Assert.Equal(0.1, LearningRateSchedules.Cosine(1.0, 100, 100, floor: 0.1), 12);
+        Assert.Equal(0.1, LearningRateSchedules.Cosine(1.0, 150, 100, floor: 0.1), 12);
     }
 
     private sealed class Close(double bar) : System.Collections.Generic.IEqualityComparer<double>

@@ -16,7 +16,7 @@ public static partial class Losses
     /// Subtracting the row maximum first keeps <c>exp</c> from overflowing. In place is allowed.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than batch·classes.</exception>
-    public static void Softmax<T>(ReadOnlySpan<T> scores, Span<T> probs, int batch, int classes)
+    public static void SoftmaxProbabilities<T>(ReadOnlySpan<T> scores, Span<T> probs, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckShape(scores.Length, probs.Length, batch, classes, nameof(probs));
@@ -200,7 +200,7 @@ public static partial class Losses
 
     /// <summary>Logistic probability of class 1, <c>p = σ(s)</c>, in place allowed.</summary>
     /// <exception cref="ArgumentException"><paramref name="probs"/> is shorter than <paramref name="scores"/>.</exception>
-    public static void Logistic<T>(ReadOnlySpan<T> scores, Span<T> probs)
+    public static void LogisticProbabilities<T>(ReadOnlySpan<T> scores, Span<T> probs)
         where T : unmanaged, IFloatingPointIeee754<T> => Activations.SigmoidForward(scores, probs);
 
     /// <summary>Checks that every label is a class index in [0, <paramref name="classes"/>).</summary>

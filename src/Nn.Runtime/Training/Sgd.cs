@@ -8,5 +8,5 @@ public sealed class Sgd<T> : IOptimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public void Step(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate) => Optimizers.Sgd(parameters, gradients, learningRate);
+    public void Step(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate) => ParameterUpdates.Sgd(parameters, gradients, learningRate);
 }

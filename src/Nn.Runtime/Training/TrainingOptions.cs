@@ -12,7 +12,7 @@ public sealed record TrainingOptions
     public int BatchSize { get; init; } = 64;
 
     /// <summary>The learning rate at step <c>s</c> of <c>total</c>: cosine decay from 1e-3 to 0 by default.</summary>
-    public Func<int, int, double> LearningRate { get; init; } = (step, total) => Nn.LearningRate.Cosine(1e-3, step, total);
+    public Func<int, int, double> LearningRate { get; init; } = (step, total) => LearningRateSchedules.Cosine(1e-3, step, total);
 
     /// <summary>L2 strength λ; 0 by default.</summary>
     public double Regularization { get; init; }

@@ -159,14 +159,14 @@ namespace Demo
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities)
         {
             Forward(x, probabilities);
-            global::Nn.Losses.Logistic<float>(probabilities, probabilities);
+            global::Nn.Losses.LogisticProbabilities<float>(probabilities, probabilities);
         }
 
         /// <summary>Probabilities of class 1 of a batch, [batch×1].</summary>
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
-            global::Nn.Losses.Logistic<float>(probabilities, probabilities);
+            global::Nn.Losses.LogisticProbabilities<float>(probabilities, probabilities);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -301,7 +301,7 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(float learningRate) => global::Nn.Optimizers.Sgd<float>(_network.Parameters, Gradients, learningRate);
+            public void Step(float learningRate) => global::Nn.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

@@ -167,7 +167,7 @@ namespace Demo
             // (1) Affine 1 + Maxout(2): z1 = x·W1 + b1    [N×20] = [N×10]·[10×20]
             global::Nn.Gemm.MatMul<double>(x, W1, z1, m: N, k: 10, n: 20, bias: b1);
             //     Maxout(2): h1[:, u] = max(z1[:, 2u … 2u+1])    [N×10]
-            global::Nn.Maxout.Forward<double>(z1, h1, rows: N, units: 10, pieces: 2);
+            global::Nn.MaxoutKernels.Forward<double>(z1, h1, rows: N, units: 10, pieces: 2);
             // (2) Affine 2 + ReLU + Tanh: z2 = h1·W2 + b2    [N×8] = [N×10]·[10×8]
             global::Nn.Gemm.MatMul<double>(h1, W2, z2, m: N, k: 10, n: 8, bias: b2);
             //     ReLU: z2 = max(0, z2)    [N×8]
@@ -177,7 +177,7 @@ namespace Demo
             // (3) Affine 3 + Maxout(2): z3 = h2·W3 + b3    [N×6] = [N×8]·[8×6]
             global::Nn.Gemm.MatMul<double>(h2, W3, z3, m: N, k: 8, n: 6, bias: b3);
             //     Maxout(2): scores[:, u] = max(z3[:, 2u … 2u+1])    [N×3]
-            global::Nn.Maxout.Forward<double>(z3, scores, rows: N, units: 3, pieces: 2);
+            global::Nn.MaxoutKernels.Forward<double>(z3, scores, rows: N, units: 3, pieces: 2);
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds z1 [20] | h1 [10] | z2 [8] | h2 [8] | z3 [6].
@@ -194,7 +194,7 @@ namespace Demo
             // batch 1, 20 outputs: Gemv.Wide keeps them in 3 512-bit registers and reads W1 once, two rows per step
             global::Nn.Gemv.Wide<double>(x, W1, b1, z1, k: 10, n: 20);
             //     Maxout(2): h1[:, u] = max(z1[:, 2u … 2u+1])    [1×10]
-            global::Nn.Maxout.Forward<double>(z1, h1, rows: 1, units: 10, pieces: 2);
+            global::Nn.MaxoutKernels.Forward<double>(z1, h1, rows: 1, units: 10, pieces: 2);
             // (2) Affine 2 + ReLU + Tanh: z2 = h1·W2 + b2    [1×8] = [1×10]·[10×8]
             // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W2 once, two rows per step
             global::Nn.Gemv.Wide<double>(h1, W2, b2, z2, k: 10, n: 8);
@@ -206,7 +206,7 @@ namespace Demo
             // batch 1, 6 outputs of 8 lanes: Gemv.Narrow reads each row of W3 as one masked 512-bit vector, 4 k-chains
             global::Nn.Gemv.Narrow<double>(h2, W3, b3, z3, k: 8, n: 6);
             //     Maxout(2): scores[:, u] = max(z3[:, 2u … 2u+1])    [1×3]
-            global::Nn.Maxout.Forward<double>(z3, scores, rows: 1, units: 3, pieces: 2);
+            global::Nn.MaxoutKernels.Forward<double>(z3, scores, rows: 1, units: 3, pieces: 2);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
@@ -236,14 +236,14 @@ namespace Demo
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities)
         {
             Forward(x, probabilities);
-            global::Nn.Losses.Softmax<double>(probabilities, probabilities, batch: 1, classes: OutputSize);
+            global::Nn.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch: 1, classes: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×3].</summary>
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
-            global::Nn.Losses.Softmax<double>(probabilities, probabilities, batch, classes: OutputSize);
+            global::Nn.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch, classes: OutputSize);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -381,7 +381,7 @@ namespace Demo
 
                 // ── backward (3) ──  undoes (3) Affine 3 + Maxout(2)
                 // Maxout: dz3 = dscores routed to the piece that won each max, 0 to the others    [N×6]
-                global::Nn.Maxout.Backward<double>(z3, dscores, dz3, rows: N, units: 3, pieces: 2);
+                global::Nn.MaxoutKernels.Backward<double>(z3, dscores, dz3, rows: N, units: 3, pieces: 2);
                 // dW3 = h2ᵀ·dz3 + λ·W3    [8×6] = [8×N]·[N×6]
                 global::Nn.Gemm.MatMulTransposeA<double>(h2, dz3, dW3, m: 8, k: N, n: 6);
                 global::Nn.Regularization.L2Backward<double>(W3, dW3, reg);
@@ -405,7 +405,7 @@ namespace Demo
 
                 // ── backward (1) ──  undoes (1) Affine 1 + Maxout(2)
                 // Maxout: dz1 = dh1 routed to the piece that won each max, 0 to the others    [N×20]
-                global::Nn.Maxout.Backward<double>(z1, dh1, dz1, rows: N, units: 10, pieces: 2);
+                global::Nn.MaxoutKernels.Backward<double>(z1, dh1, dz1, rows: N, units: 10, pieces: 2);
                 // dW1 = xᵀ·dz1 + λ·W1    [10×20] = [10×N]·[N×20]
                 global::Nn.Gemm.MatMulTransposeA<double>(x, dz1, dW1, m: 10, k: N, n: 20);
                 global::Nn.Regularization.L2Backward<double>(W1, dW1, reg);
@@ -448,7 +448,7 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(double learningRate) => global::Nn.Optimizers.Sgd<double>(_network.Parameters, Gradients, learningRate);
+            public void Step(double learningRate) => global::Nn.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

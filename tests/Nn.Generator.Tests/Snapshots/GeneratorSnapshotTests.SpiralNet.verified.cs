@@ -184,14 +184,14 @@ namespace Demo
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities)
         {
             Forward(x, probabilities);
-            global::Nn.Losses.Softmax<float>(probabilities, probabilities, batch: 1, classes: OutputSize);
+            global::Nn.Losses.SoftmaxProbabilities<float>(probabilities, probabilities, batch: 1, classes: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×3].</summary>
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
-            global::Nn.Losses.Softmax<float>(probabilities, probabilities, batch, classes: OutputSize);
+            global::Nn.Losses.SoftmaxProbabilities<float>(probabilities, probabilities, batch, classes: OutputSize);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -363,7 +363,7 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(float learningRate) => global::Nn.Optimizers.Sgd<float>(_network.Parameters, Gradients, learningRate);
+            public void Step(float learningRate) => global::Nn.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

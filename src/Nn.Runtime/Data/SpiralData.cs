@@ -2,8 +2,8 @@ using System;
 
 namespace Nn;
 
-/// <summary>Small data sets from the CS231n notes.</summary>
-public static class Datasets
+/// <summary>The spiral data set from the CS231n notes.</summary>
+public static class SpiralData
 {
     /// <summary>
     /// CS231n's spiral: for class j, <c>r = linspace(0, 1, N)</c>, <c>t = linspace(4j, 4(j+1), N) + 0.2·randn</c>,
@@ -11,14 +11,14 @@ public static class Datasets
     /// </summary>
     /// <returns>X, row-major <c>[N·K × 2]</c>, and the labels <c>[N·K]</c>, class by class.</returns>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 points per class or fewer than 1 class.</exception>
-    public static (float[] X, int[] Y) Spiral(int pointsPerClass = 100, int classes = 3, ulong seed = 0)
+    public static (float[] X, int[] Y) Generate(int pointsPerClass = 100, int classes = 3, ulong seed = 0)
     {
-        var (x, y) = SpiralDouble(pointsPerClass, classes, seed);
+        var (x, y) = GenerateDouble(pointsPerClass, classes, seed);
         return (Array.ConvertAll(x, v => (float)v), y);
     }
 
-    /// <inheritdoc cref="Spiral"/>
-    public static (double[] X, int[] Y) SpiralDouble(int pointsPerClass = 100, int classes = 3, ulong seed = 0)
+    /// <inheritdoc cref="Generate"/>
+    public static (double[] X, int[] Y) GenerateDouble(int pointsPerClass = 100, int classes = 3, ulong seed = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerClass, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);

@@ -5,7 +5,7 @@ using System.Numerics.Tensors;
 namespace Nn;
 
 /// <summary>Parameter updates over the flat parameter buffer.</summary>
-public static class Optimizers
+public static class ParameterUpdates
 {
     /// <summary>Vanilla SGD: effectively computes <c>parameters[i] −= learningRate · gradients[i]</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>

@@ -8,7 +8,7 @@ namespace Nn;
 /// Maxout units: the <c>[rows × units·pieces]</c> input is read as consecutive groups of <c>pieces</c>
 /// values, and each group becomes one unit, its maximum.
 /// </summary>
-public static class Maxout
+public static class MaxoutKernels
 {
     /// <summary>Effectively computes <c>h[i,u] = max_p z[i, u·pieces + p]</c>.</summary>
     /// <exception cref="ArgumentException">A span is shorter than its shape.</exception>

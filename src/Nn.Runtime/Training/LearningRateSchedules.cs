@@ -3,7 +3,7 @@ using System;
 namespace Nn;
 
 /// <summary>Learning-rate schedules: the rate for a step, computed without state.</summary>
-public static class LearningRate
+public static class LearningRateSchedules
 {
     /// <summary>Step decay: <c>initial · factor^⌊step / every⌋</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="every"/> is not positive.</exception>
