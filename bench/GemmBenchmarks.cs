@@ -1,5 +1,6 @@
 using System.Linq;
 using BenchmarkDotNet.Attributes;
+using Nn.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
+using Nn.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -9,6 +9,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Nn;
 using Nn.Benchmarks;
+using Nn.Kernels;
 
 var quick = Array.IndexOf(args, "--quick") >= 0;
 var rounds = quick ? 5 : 15;

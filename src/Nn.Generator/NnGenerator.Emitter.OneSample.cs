@@ -23,7 +23,7 @@ public sealed partial class NnGenerator
         {
             var t = plan.T;
             w.WriteLine("// Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds " + OneSampleLayout(plan) + ".");
-            w.WriteLine("// At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen");
+            w.WriteLine("// At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel");
             w.WriteLine("// for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).");
             using (w.Block("private void ForwardOne(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> scores, " + Span + "<" + t + "> hidden)"))
             {
@@ -46,7 +46,7 @@ public sealed partial class NnGenerator
 
         // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×100] = [1×2]·[2×100]
         // why this kernel
-        // Gemv.Wide<float>(x, W1, b1, h1, k: 2, n: 100, epilogue: Epilogue.Relu);
+        // Gemv.Forward<float>(x, W1, b1, h1, k: 2, n: 100, epilogue: Epilogue.Relu);
         private static void EmitAffineForwardOne(SourceWriter w, NetworkPlan plan, AffineBlock b)
         {
             var t = plan.T;
@@ -56,7 +56,7 @@ public sealed partial class NnGenerator
             w.WriteLine("// " + title + ": " + b.AffineOutput.Name + " = " + (b.FusedRelu ? "max(0, " + math + ")" : math) + shapes);
             var kernel = ChooseGemv(b.Out, Lanes(t));
             w.WriteLine("// " + WhyGemv(kernel, b, t));
-            w.WriteLine(Rt + "Gemv." + kernel + "<" + t + ">(" + b.Input.Name + ", " + b.W + ", " + b.B + ", " + b.AffineOutput.Name
+            w.WriteLine(Rt + "Gemv.Forward<" + t + ">(" + b.Input.Name + ", " + b.W + ", " + b.B + ", " + b.AffineOutput.Name
                 + ", k: " + b.In + ", n: " + b.Out + (b.FusedRelu ? ", epilogue: " + Rt + "Epilogue.Relu" : string.Empty) + ");");
             if (b.FusedRelu)
             {

@@ -15,7 +15,7 @@ public sealed partial class NnGenerator
         /// <summary>Single-sample activations up to this many elements live on the stack.</summary>
         private const int StackLimit = 1024;
 
-        private const string Rt = "global::Nn.";
+        private const string Rt = "global::Nn.Kernels.";
         private const string Span = "global::System.Span";
         private const string ReadOnlySpan = "global::System.ReadOnlySpan";
 
@@ -153,7 +153,7 @@ public sealed partial class NnGenerator
             w.WriteLine("/// </summary>");
             using (w.Block("public void Initialize(ulong seed, " + plan.T + "? weightScale = null)"))
             {
-                w.WriteLine("var rng = new " + Rt + "Rng(seed);");
+                w.WriteLine("var rng = new global::Nn.Rng(seed);");
                 foreach (var block in plan.Blocks)
                 {
                     var (formula, scale, why) = InitOf(block, plan.T);
@@ -201,11 +201,11 @@ public sealed partial class NnGenerator
             w.WriteLine("};");
             w.WriteLine();
             w.WriteLine("/// <summary>Saves <see cref=\"Parameters\"/> as a safetensors file (" + string.Join(", ", plan.Blocks.Select(b => b.W + ", " + b.B)) + "), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>");
-            w.WriteLine("public void Save(string path) => " + Rt + "Safetensors.Save<" + t + ">(path, Parameters, Tensors, Architecture);");
+            w.WriteLine("public void Save(string path) => global::Nn.Safetensors.Save<" + t + ">(path, Parameters, Tensors, Architecture);");
             w.WriteLine();
             w.WriteLine("/// <summary>Loads a safetensors file into <see cref=\"Parameters\"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>");
             w.WriteLine("/// <exception cref=\"global::System.IO.InvalidDataException\">The file is truncated, corrupted, foreign, or made for another architecture.</exception>");
-            w.WriteLine("public void Load(string path) => " + Rt + "Safetensors.Load<" + t + ">(path, Parameters, Tensors, Architecture);");
+            w.WriteLine("public void Load(string path) => global::Nn.Safetensors.Load<" + t + ">(path, Parameters, Tensors, Architecture);");
             w.WriteLine();
         }
 

@@ -54,7 +54,7 @@ internal static class GeneratorHarness
         var ours = new[]
         {
             typeof(InputAttribute).Assembly.Location,
-            typeof(Guard).Assembly.Location,
+            typeof(Nn.Kernels.Guard).Assembly.Location,
             typeof(System.Numerics.Tensors.TensorPrimitives).Assembly.Location,
         };
         return platform.Concat(ours).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();

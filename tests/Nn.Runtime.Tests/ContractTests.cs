@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
+using Nn.Kernels;
 
 namespace Nn.Runtime.Tests;
 

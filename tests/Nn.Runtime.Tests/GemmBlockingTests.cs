@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using Nn.Kernels;
 
 namespace Nn.Runtime.Tests;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
+using Nn.Kernels;
 using static Nn.Runtime.Tests.ContractTests;
 
 namespace Nn.Runtime.Tests;

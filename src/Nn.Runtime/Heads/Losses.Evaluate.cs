@@ -2,7 +2,7 @@ using System;
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 // The heads' losses without their gradients: what a trainer's Evaluate (validation, test sets) needs. Each one
 // runs the same arithmetic in the same order as its gradient twin in Losses.cs, through the helpers at the end

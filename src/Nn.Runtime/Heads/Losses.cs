@@ -1,14 +1,17 @@
 using System;
+using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Heads: probabilities and losses over a batch of scores, with their gradients. The same losses without
 /// their gradients, for evaluation, are in Losses.Evaluate.cs.
 /// </summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Losses
 {
     /// <summary>

@@ -1,13 +1,16 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Argument checks the generated code calls before it touches a span. Every message names
 /// the argument, what was expected and what came.
 /// </summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Guard
 {
     /// <summary>Throws unless a span's length is exactly <paramref name="expected"/>.</summary>

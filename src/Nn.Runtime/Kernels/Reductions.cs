@@ -1,10 +1,13 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>Reductions over the rows of a row-major matrix.</summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Reductions
 {
     /// <summary>

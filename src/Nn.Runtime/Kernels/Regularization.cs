@@ -1,10 +1,13 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>L2 weight decay as in CS231n: loss <c>½λ·Σw²</c>, gradient <c>λ·w</c>. Applied to weights only.</summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Regularization
 {
     /// <summary>Returns <c>½·Σ w[i]²</c>; multiply by λ for the loss.</summary>

@@ -1,10 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Elementwise activations and their backward passes, in <c>XxxForward</c>/<c>XxxBackward</c> pairs.
@@ -12,6 +13,8 @@ namespace Nn;
 /// activation's output <c>h</c> (all these derivatives can be written in terms of it) and the upstream
 /// gradient <c>dout</c>, and write <c>dx</c>, which may be <c>dout</c> itself.
 /// </summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Activations
 {
     /// <summary>Effectively computes <c>y[i] = max(0, x[i])</c>.</summary>

@@ -1,9 +1,12 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>Seeded weight initialization.</summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Initializers
 {
     /// <summary>

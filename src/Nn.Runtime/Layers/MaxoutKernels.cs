@@ -1,13 +1,16 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Maxout units: the <c>[rows × units·pieces]</c> input is read as consecutive groups of <c>pieces</c>
 /// values, and each group becomes one unit, its maximum.
 /// </summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class MaxoutKernels
 {
     /// <summary>Effectively computes <c>h[i,u] = max_p z[i, u·pieces + p]</c>.</summary>

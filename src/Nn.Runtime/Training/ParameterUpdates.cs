@@ -1,10 +1,13 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>Parameter updates over the flat parameter buffer.</summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ParameterUpdates
 {
     /// <summary>Vanilla SGD: effectively computes <c>parameters[i] −= learningRate · gradients[i]</c>.</summary>

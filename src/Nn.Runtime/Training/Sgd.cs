@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using Nn.Kernels;
 
 namespace Nn;
 

@@ -75,11 +75,11 @@ namespace Demo
         {
             var rng = new global::Nn.Rng(seed);
             // W1 ~ N(0, 1)·√(2/5)   (He, layer 1 feeds a ReLU)
-            global::Nn.Initializers.Gaussian<float>(W1, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 5), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<float>(W1, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 5), ref rng);
             // b1 = 0
             b1.Clear();
             // W2 ~ N(0, 1)·√(1/16)   (Xavier, layer 2 is linear)
-            global::Nn.Initializers.Gaussian<float>(W2, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 16), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<float>(W2, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 16), ref rng);
             // b2 = 0
             b2.Clear();
         }
@@ -115,8 +115,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
-            global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // activations of one sample, 16 values: small enough for the stack
             global::System.Span<float> hidden = stackalloc float[16];
             ForwardOne(x, scores, hidden);
@@ -126,9 +126,9 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
-            global::Nn.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+            global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
+            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
             ForwardCore(x, scores, batch, NnWorkspace(batch * 16));
         }
 
@@ -138,29 +138,29 @@ namespace Demo
         {
             global::System.Span<float> h1 = hidden.Slice(0, N * 16);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×16] = [N×5]·[5×16]
-            global::Nn.Gemm.MatMul<float>(x, W1, h1, m: N, k: 5, n: 16, bias: b1, epilogue: global::Nn.Epilogue.Relu);
+            global::Nn.Kernels.Gemm.MatMul<float>(x, W1, h1, m: N, k: 5, n: 16, bias: b1, epilogue: global::Nn.Kernels.Epilogue.Relu);
             // (2) Affine 2: scores = h1·W2 + b2    [N×1] = [N×16]·[16×1]
-            global::Nn.Gemm.MatMul<float>(h1, W2, scores, m: N, k: 16, n: 1, bias: b2);
+            global::Nn.Kernels.Gemm.MatMul<float>(h1, W2, scores, m: N, k: 16, n: 1, bias: b2);
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
         // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 16);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×16] = [1×5]·[5×16]
             // batch 1, 16 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 5, n: 16, epilogue: global::Nn.Epilogue.Relu);
+            global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, h1, k: 5, n: 16, epilogue: global::Nn.Kernels.Epilogue.Relu);
             // (2) Affine 2: scores = h1·W2 + b2    [1×1] = [1×16]·[16×1]
             // batch 1, 1 output of 16 lanes: Gemv.Packed reads 16 rows of W2 per 512-bit vector (16 lanes used), 1 vectors for 16 rows, x spread to match
-            global::Nn.Gemv.Packed<float>(h1, W2, b2, scores, k: 16, n: 1);
+            global::Nn.Kernels.Gemv.Forward<float>(h1, W2, b2, scores, k: 16, n: 1);
         }
 
         /// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
             // hidden activations and scores of one sample, 17 values, on the stack
             global::System.Span<float> buffer = stackalloc float[17];
             global::System.Span<float> scores = buffer.Slice(16);
@@ -172,7 +172,7 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×16] and scores [N×1] in this thread's workspace
             global::System.Span<float> buffer = NnWorkspace(N * 17);
             global::System.Span<float> scores = buffer.Slice(N * 16);
@@ -217,7 +217,7 @@ namespace Demo
             public Trainer(BinarySvm network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Guard.Batch(maxBatch, int.MaxValue / 16, nameof(maxBatch));
+                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 16, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new float[maxBatch * 16];
                 _dhidden = new float[maxBatch * 16];
@@ -258,7 +258,7 @@ namespace Demo
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 16);
                 return layer switch
                 {
-                    1 => global::Nn.Activations.DeadFraction<float>(h1, rows: N, cols: 16),
+                    1 => global::Nn.Kernels.Activations.DeadFraction<float>(h1, rows: N, cols: 16),
                     _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers with a ReLU: 1."),
                 };
             }
@@ -279,9 +279,9 @@ namespace Demo
             public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 2);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 2);
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 16);
                 global::System.Span<float> dh1 = new global::System.Span<float>(_dhidden, 0, N * 16);
@@ -294,27 +294,27 @@ namespace Demo
 
                 // (3) Binary SVM loss: t = 2y − 1 ∈ {−1, +1}
                 //     data_loss = (1/N)·Σ max(0, 1 − t·s)      dscores = −t/N where 1 − t·s > 0, else 0    [N×1]
-                float dataLoss = global::Nn.Losses.BinarySvm<float>(scores, y, dscores, batch: N);
+                float dataLoss = global::Nn.Kernels.Losses.BinarySvm<float>(scores, y, dscores, batch: N);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<float>(W1) + global::Nn.Regularization.L2<float>(W2));
+                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<float>(W1) + global::Nn.Kernels.Regularization.L2<float>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [16×1] = [16×N]·[N×1]
-                global::Nn.Gemm.MatMulTransposeA<float>(h1, dscores, dW2, m: 16, k: N, n: 1);
-                global::Nn.Regularization.L2Backward<float>(W2, dW2, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h1, dscores, dW2, m: 16, k: N, n: 1);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, reg);
                 // db2 = Σ_rows dscores    [1]
-                global::Nn.Reductions.SumRows<float>(dscores, db2, rows: N, cols: 1);
+                global::Nn.Kernels.Reductions.SumRows<float>(dscores, db2, rows: N, cols: 1);
                 // dh1 = dscores·W2ᵀ    [N×16] = [N×1]·[1×16]
-                global::Nn.Gemm.MatMulTransposeB<float>(dscores, W2, dh1, m: N, k: 1, n: 16);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<float>(dscores, W2, dh1, m: N, k: 1, n: 16);
 
                 // ── backward (1) ──  undoes (1) Affine 1 + ReLU
                 // ReLU: dh1[h1 ≤ 0] = 0
-                global::Nn.Activations.ReluBackward<float>(h1, dh1);
+                global::Nn.Kernels.Activations.ReluBackward<float>(h1, dh1);
                 // dW1 = xᵀ·dh1 + λ·W1    [5×16] = [5×N]·[N×16]
-                global::Nn.Gemm.MatMulTransposeA<float>(x, dh1, dW1, m: 5, k: N, n: 16);
-                global::Nn.Regularization.L2Backward<float>(W1, dW1, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<float>(x, dh1, dW1, m: 5, k: N, n: 16);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, reg);
                 // db1 = Σ_rows dh1    [16]
-                global::Nn.Reductions.SumRows<float>(dh1, db1, rows: N, cols: 16);
+                global::Nn.Kernels.Reductions.SumRows<float>(dh1, db1, rows: N, cols: 16);
                 // (dx is not needed: x is data, not a parameter)
 
                 DataLoss = dataLoss;
@@ -334,9 +334,9 @@ namespace Demo
             public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 2);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 2);
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 _batch = N;
 
@@ -345,14 +345,14 @@ namespace Demo
 
                 // (3) Binary SVM loss: t = 2y − 1 ∈ {−1, +1}
                 //     data_loss = (1/N)·Σ max(0, 1 − t·s)
-                float dataLoss = global::Nn.Losses.BinarySvm<float>(scores, y, batch: N);
+                float dataLoss = global::Nn.Kernels.Losses.BinarySvm<float>(scores, y, batch: N);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(float learningRate) => global::Nn.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
+            public void Step(float learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

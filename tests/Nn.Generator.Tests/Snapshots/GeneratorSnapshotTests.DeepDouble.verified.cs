@@ -88,15 +88,15 @@ namespace Demo
         {
             var rng = new global::Nn.Rng(seed);
             // W1 ~ N(0, 1)·√(2/12)   (He, layer 1 feeds a ReLU)
-            global::Nn.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 12), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 12), ref rng);
             // b1 = 0
             b1.Clear();
             // W2 ~ N(0, 1)·√(1/16)   (Xavier, layer 2 is linear)
-            global::Nn.Initializers.Gaussian<double>(W2, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 16), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W2, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 16), ref rng);
             // b2 = 0
             b2.Clear();
             // W3 ~ N(0, 1)·√(1/8)   (Xavier, layer 3 is linear)
-            global::Nn.Initializers.Gaussian<double>(W3, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 8), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W3, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 8), ref rng);
             // b3 = 0
             b3.Clear();
         }
@@ -135,8 +135,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
-            global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // activations of one sample, 24 values: small enough for the stack
             global::System.Span<double> hidden = stackalloc double[24];
             ForwardOne(x, scores, hidden);
@@ -146,9 +146,9 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
-            global::Nn.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+            global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
+            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
             ForwardCore(x, scores, batch, NnWorkspace(batch * 24));
         }
 
@@ -159,15 +159,15 @@ namespace Demo
             global::System.Span<double> h1 = hidden.Slice(0, N * 16);
             global::System.Span<double> h2 = hidden.Slice(N * 16, N * 8);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×16] = [N×12]·[12×16]
-            global::Nn.Gemm.MatMul<double>(x, W1, h1, m: N, k: 12, n: 16, bias: b1, epilogue: global::Nn.Epilogue.Relu);
+            global::Nn.Kernels.Gemm.MatMul<double>(x, W1, h1, m: N, k: 12, n: 16, bias: b1, epilogue: global::Nn.Kernels.Epilogue.Relu);
             // (2) Affine 2: h2 = h1·W2 + b2    [N×8] = [N×16]·[16×8]
-            global::Nn.Gemm.MatMul<double>(h1, W2, h2, m: N, k: 16, n: 8, bias: b2);
+            global::Nn.Kernels.Gemm.MatMul<double>(h1, W2, h2, m: N, k: 16, n: 8, bias: b2);
             // (3) Affine 3: scores = h2·W3 + b3    [N×5] = [N×8]·[8×5]
-            global::Nn.Gemm.MatMul<double>(h2, W3, scores, m: N, k: 8, n: 5, bias: b3);
+            global::Nn.Kernels.Gemm.MatMul<double>(h2, W3, scores, m: N, k: 8, n: 5, bias: b3);
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16] | h2 [8].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
         // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
@@ -175,19 +175,19 @@ namespace Demo
             global::System.Span<double> h2 = hidden.Slice(16, 8);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×16] = [1×12]·[12×16]
             // batch 1, 16 outputs: Gemv.Wide keeps them in 2 512-bit registers and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<double>(x, W1, b1, h1, k: 12, n: 16, epilogue: global::Nn.Epilogue.Relu);
+            global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, h1, k: 12, n: 16, epilogue: global::Nn.Kernels.Epilogue.Relu);
             // (2) Affine 2: h2 = h1·W2 + b2    [1×8] = [1×16]·[16×8]
             // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W2 once, two rows per step
-            global::Nn.Gemv.Wide<double>(h1, W2, b2, h2, k: 16, n: 8);
+            global::Nn.Kernels.Gemv.Forward<double>(h1, W2, b2, h2, k: 16, n: 8);
             // (3) Affine 3: scores = h2·W3 + b3    [1×5] = [1×8]·[8×5]
             // batch 1, 5 outputs of 8 lanes: Gemv.Narrow reads each row of W3 as one masked 512-bit vector, 4 k-chains
-            global::Nn.Gemv.Narrow<double>(h2, W3, b3, scores, k: 8, n: 5);
+            global::Nn.Kernels.Gemv.Forward<double>(h2, W3, b3, scores, k: 8, n: 5);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
             // hidden activations and scores of one sample, 29 values, on the stack
             global::System.Span<double> buffer = stackalloc double[29];
             global::System.Span<double> scores = buffer.Slice(24);
@@ -199,26 +199,26 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×24] and scores [N×5] in this thread's workspace
             global::System.Span<double> buffer = NnWorkspace(N * 29);
             global::System.Span<double> scores = buffer.Slice(N * 24);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 24));
-            global::Nn.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
+            global::Nn.Kernels.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities)
         {
             Forward(x, probabilities);
-            global::Nn.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch: 1, classes: OutputSize);
+            global::Nn.Kernels.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch: 1, classes: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×5].</summary>
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
-            global::Nn.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch, classes: OutputSize);
+            global::Nn.Kernels.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch, classes: OutputSize);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -255,7 +255,7 @@ namespace Demo
             public Trainer(DeepDouble network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Guard.Batch(maxBatch, int.MaxValue / 24, nameof(maxBatch));
+                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 24, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new double[maxBatch * 24];
                 _dhidden = new double[maxBatch * 24];
@@ -303,7 +303,7 @@ namespace Demo
                 global::System.Span<double> h2 = new global::System.Span<double>(_hidden, N * 16, N * 8);
                 return layer switch
                 {
-                    1 => global::Nn.Activations.DeadFraction<double>(h1, rows: N, cols: 16),
+                    1 => global::Nn.Kernels.Activations.DeadFraction<double>(h1, rows: N, cols: 16),
                     _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers with a ReLU: 1."),
                 };
             }
@@ -324,9 +324,9 @@ namespace Demo
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 5);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 5);
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 16);
                 global::System.Span<double> h2 = new global::System.Span<double>(_hidden, N * 16, N * 8);
@@ -341,36 +341,36 @@ namespace Demo
 
                 // (4) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×5]
-                double dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 5);
+                double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 5);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<double>(W1) + global::Nn.Regularization.L2<double>(W2) + global::Nn.Regularization.L2<double>(W3));
+                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<double>(W1) + global::Nn.Kernels.Regularization.L2<double>(W2) + global::Nn.Kernels.Regularization.L2<double>(W3));
 
                 // ── backward (3) ──  undoes (3) Affine 3
                 // dW3 = h2ᵀ·dscores + λ·W3    [8×5] = [8×N]·[N×5]
-                global::Nn.Gemm.MatMulTransposeA<double>(h2, dscores, dW3, m: 8, k: N, n: 5);
-                global::Nn.Regularization.L2Backward<double>(W3, dW3, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h2, dscores, dW3, m: 8, k: N, n: 5);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W3, dW3, reg);
                 // db3 = Σ_rows dscores    [5]
-                global::Nn.Reductions.SumRows<double>(dscores, db3, rows: N, cols: 5);
+                global::Nn.Kernels.Reductions.SumRows<double>(dscores, db3, rows: N, cols: 5);
                 // dh2 = dscores·W3ᵀ    [N×8] = [N×5]·[5×8]
-                global::Nn.Gemm.MatMulTransposeB<double>(dscores, W3, dh2, m: N, k: 5, n: 8);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<double>(dscores, W3, dh2, m: N, k: 5, n: 8);
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dh2 + λ·W2    [16×8] = [16×N]·[N×8]
-                global::Nn.Gemm.MatMulTransposeA<double>(h1, dh2, dW2, m: 16, k: N, n: 8);
-                global::Nn.Regularization.L2Backward<double>(W2, dW2, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h1, dh2, dW2, m: 16, k: N, n: 8);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, reg);
                 // db2 = Σ_rows dh2    [8]
-                global::Nn.Reductions.SumRows<double>(dh2, db2, rows: N, cols: 8);
+                global::Nn.Kernels.Reductions.SumRows<double>(dh2, db2, rows: N, cols: 8);
                 // dh1 = dh2·W2ᵀ    [N×16] = [N×8]·[8×16]
-                global::Nn.Gemm.MatMulTransposeB<double>(dh2, W2, dh1, m: N, k: 8, n: 16);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<double>(dh2, W2, dh1, m: N, k: 8, n: 16);
 
                 // ── backward (1) ──  undoes (1) Affine 1 + ReLU
                 // ReLU: dh1[h1 ≤ 0] = 0
-                global::Nn.Activations.ReluBackward<double>(h1, dh1);
+                global::Nn.Kernels.Activations.ReluBackward<double>(h1, dh1);
                 // dW1 = xᵀ·dh1 + λ·W1    [12×16] = [12×N]·[N×16]
-                global::Nn.Gemm.MatMulTransposeA<double>(x, dh1, dW1, m: 12, k: N, n: 16);
-                global::Nn.Regularization.L2Backward<double>(W1, dW1, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(x, dh1, dW1, m: 12, k: N, n: 16);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, reg);
                 // db1 = Σ_rows dh1    [16]
-                global::Nn.Reductions.SumRows<double>(dh1, db1, rows: N, cols: 16);
+                global::Nn.Kernels.Reductions.SumRows<double>(dh1, db1, rows: N, cols: 16);
                 // (dx is not needed: x is data, not a parameter)
 
                 DataLoss = dataLoss;
@@ -390,9 +390,9 @@ namespace Demo
             public double Evaluate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 5);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 5);
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 _batch = N;
 
@@ -401,14 +401,14 @@ namespace Demo
 
                 // (4) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      (_dscores holds one row's exp(s − max s))
-                double dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<double>(scores, y, batch: N, classes: 5, workspace: _dscores);
+                double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, batch: N, classes: 5, workspace: _dscores);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(double learningRate) => global::Nn.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
+            public void Step(double learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

@@ -98,19 +98,19 @@ partial class ImageNet
     {
         var rng = new global::Nn.Rng(seed);
         // W1 ~ N(0, 1)·√(2/784)   (He, layer 1 feeds a ReLU)
-        global::Nn.Initializers.Gaussian<float>(W1, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 784), ref rng);
+        global::Nn.Kernels.Initializers.Gaussian<float>(W1, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 784), ref rng);
         // b1 = 0
         b1.Clear();
         // W2 ~ N(0, 1)·√(2/300)   (He, layer 2 feeds a ReLU)
-        global::Nn.Initializers.Gaussian<float>(W2, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 300), ref rng);
+        global::Nn.Kernels.Initializers.Gaussian<float>(W2, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 300), ref rng);
         // b2 = 0
         b2.Clear();
         // W3 ~ N(0, 1)·√(2/300)   (He, layer 3 feeds a ReLU)
-        global::Nn.Initializers.Gaussian<float>(W3, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 300), ref rng);
+        global::Nn.Kernels.Initializers.Gaussian<float>(W3, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 300), ref rng);
         // b3 = 0
         b3.Clear();
         // W4 ~ N(0, 1)·√(1/500)   (Xavier, layer 4 is linear)
-        global::Nn.Initializers.Gaussian<float>(W4, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 500), ref rng);
+        global::Nn.Kernels.Initializers.Gaussian<float>(W4, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 500), ref rng);
         // b4 = 0
         b4.Clear();
     }
@@ -154,8 +154,8 @@ partial class ImageNet
     /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
     public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
     {
-        global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
-        global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+        global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+        global::Nn.Kernels.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
         // activations of one sample, 1100 values: too many for the stack, so this thread's workspace
         global::System.Span<float> hidden = NnWorkspace(1100);
         ForwardOne(x, scores, hidden);
@@ -165,9 +165,9 @@ partial class ImageNet
     /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
     public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
     {
-        global::Nn.Guard.NonNegative(batch, nameof(batch));
-        global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-        global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+        global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
+        global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+        global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
         ForwardCore(x, scores, batch, NnWorkspace(batch * 1100));
     }
 
@@ -179,17 +179,17 @@ partial class ImageNet
         global::System.Span<float> h2 = hidden.Slice(N * 300, N * 300);
         global::System.Span<float> h3 = hidden.Slice(N * 600, N * 500);
         // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×300] = [N×784]·[784×300]
-        global::Nn.Gemm.MatMul<float>(x, W1, h1, m: N, k: 784, n: 300, bias: b1, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Kernels.Gemm.MatMul<float>(x, W1, h1, m: N, k: 784, n: 300, bias: b1, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (2) Affine 2 + ReLU: h2 = max(0, h1·W2 + b2)    [N×300] = [N×300]·[300×300]
-        global::Nn.Gemm.MatMul<float>(h1, W2, h2, m: N, k: 300, n: 300, bias: b2, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Kernels.Gemm.MatMul<float>(h1, W2, h2, m: N, k: 300, n: 300, bias: b2, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (3) Affine 3 + ReLU: h3 = max(0, h2·W3 + b3)    [N×500] = [N×300]·[300×500]
-        global::Nn.Gemm.MatMul<float>(h2, W3, h3, m: N, k: 300, n: 500, bias: b3, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Kernels.Gemm.MatMul<float>(h2, W3, h3, m: N, k: 300, n: 500, bias: b3, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (4) Affine 4: scores = h3·W4 + b4    [N×10] = [N×500]·[500×10]
-        global::Nn.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 500, n: 10, bias: b4);
+        global::Nn.Kernels.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 500, n: 10, bias: b4);
     }
 
     // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [300] | h2 [300] | h3 [500].
-    // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+    // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
     // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
     {
@@ -198,22 +198,22 @@ partial class ImageNet
         global::System.Span<float> h3 = hidden.Slice(600, 500);
         // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×300] = [1×784]·[784×300]
         // batch 1, 300 outputs (19 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 3 passes over column blocks of W1, each element read once, two rows per step
-        global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 784, n: 300, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, h1, k: 784, n: 300, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (2) Affine 2 + ReLU: h2 = max(0, h1·W2 + b2)    [1×300] = [1×300]·[300×300]
         // batch 1, 300 outputs (19 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 3 passes over column blocks of W2, each element read once, two rows per step
-        global::Nn.Gemv.Wide<float>(h1, W2, b2, h2, k: 300, n: 300, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Kernels.Gemv.Forward<float>(h1, W2, b2, h2, k: 300, n: 300, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (3) Affine 3 + ReLU: h3 = max(0, h2·W3 + b3)    [1×500] = [1×300]·[300×500]
         // batch 1, 500 outputs (32 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 4 passes over column blocks of W3, each element read once, two rows per step
-        global::Nn.Gemv.Wide<float>(h2, W3, b3, h3, k: 300, n: 500, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Kernels.Gemv.Forward<float>(h2, W3, b3, h3, k: 300, n: 500, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (4) Affine 4: scores = h3·W4 + b4    [1×10] = [1×500]·[500×10]
         // batch 1, 10 outputs of 16 lanes: Gemv.Narrow reads each row of W4 as one masked 512-bit vector, 4 k-chains
-        global::Nn.Gemv.Narrow<float>(h3, W4, b4, scores, k: 500, n: 10);
+        global::Nn.Kernels.Gemv.Forward<float>(h3, W4, b4, scores, k: 500, n: 10);
     }
 
     /// <summary>The index of the highest score for one sample (the predicted class).</summary>
     public int Predict(global::System.ReadOnlySpan<float> x)
     {
-        global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+        global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
         // hidden activations and scores of one sample, 1110 values, in this thread's workspace
         global::System.Span<float> buffer = NnWorkspace(1110);
         global::System.Span<float> scores = buffer.Slice(1100);
@@ -225,12 +225,12 @@ partial class ImageNet
     public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
     {
         int N = labels.Length;
-        global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+        global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
         // hidden activations [N×1100] and scores [N×10] in this thread's workspace
         global::System.Span<float> buffer = NnWorkspace(N * 1110);
         global::System.Span<float> scores = buffer.Slice(N * 1100);
         ForwardCore(x, scores, N, buffer.Slice(0, N * 1100));
-        global::Nn.Reductions.ArgMaxRows<float>(scores, labels, rows: N, cols: OutputSize);
+        global::Nn.Kernels.Reductions.ArgMaxRows<float>(scores, labels, rows: N, cols: OutputSize);
     }
 
     // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,

@@ -62,7 +62,7 @@ namespace Demo.Linear
         {
             var rng = new global::Nn.Rng(seed);
             // W1 ~ N(0, 1)·√(1/2)   (Xavier, layer 1 is linear)
-            global::Nn.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 2), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 2), ref rng);
             // b1 = 0
             b1.Clear();
         }
@@ -94,8 +94,8 @@ namespace Demo.Linear
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
-            global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // no hidden layers: nothing is kept between layers
             global::System.Span<double> hidden = default;
             ForwardOne(x, scores, hidden);
@@ -105,9 +105,9 @@ namespace Demo.Linear
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
-            global::Nn.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+            global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
+            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
             ForwardCore(x, scores, batch, hidden: default);
         }
 
@@ -116,23 +116,23 @@ namespace Demo.Linear
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [N×3] = [N×2]·[2×3]
-            global::Nn.Gemm.MatMul<double>(x, W1, scores, m: N, k: 2, n: 3, bias: b1);
+            global::Nn.Kernels.Gemm.MatMul<double>(x, W1, scores, m: N, k: 2, n: 3, bias: b1);
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
         // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [1×3] = [1×2]·[2×3]
             // batch 1, 3 outputs of 8 lanes: Gemv.Packed reads 2 rows of W1 per 512-bit vector (6 lanes used), 1 vectors for 2 rows, x spread to match
-            global::Nn.Gemv.Packed<double>(x, W1, b1, scores, k: 2, n: 3);
+            global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, scores, k: 2, n: 3);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
             // hidden activations and scores of one sample, 3 values, on the stack
             global::System.Span<double> buffer = stackalloc double[3];
             global::System.Span<double> scores = buffer.Slice(0);
@@ -144,26 +144,26 @@ namespace Demo.Linear
         public void Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×0] and scores [N×3] in this thread's workspace
             global::System.Span<double> buffer = NnWorkspace(N * 3);
             global::System.Span<double> scores = buffer.Slice(N * 0);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 0));
-            global::Nn.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
+            global::Nn.Kernels.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities)
         {
             Forward(x, probabilities);
-            global::Nn.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch: 1, classes: OutputSize);
+            global::Nn.Kernels.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch: 1, classes: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×3].</summary>
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
-            global::Nn.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch, classes: OutputSize);
+            global::Nn.Kernels.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch, classes: OutputSize);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -200,7 +200,7 @@ namespace Demo.Linear
             public Trainer(LinearDouble network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Guard.Batch(maxBatch, int.MaxValue / 3, nameof(maxBatch));
+                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 3, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new double[maxBatch * 0];
                 _dhidden = new double[maxBatch * 0];
@@ -239,9 +239,9 @@ namespace Demo.Linear
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 3);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 3);
                 global::System.Span<double> W1 = _network.W1;
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 global::System.Span<double> dscores = new global::System.Span<double>(_dscores, 0, N * OutputSize);
@@ -252,16 +252,16 @@ namespace Demo.Linear
 
                 // (2) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
-                double dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 3);
+                double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 3);
                 // L2: reg_loss = ½λ·(ΣW1²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<double>(W1));
+                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<double>(W1));
 
                 // ── backward (1) ──  undoes (1) Affine 1
                 // dW1 = xᵀ·dscores + λ·W1    [2×3] = [2×N]·[N×3]
-                global::Nn.Gemm.MatMulTransposeA<double>(x, dscores, dW1, m: 2, k: N, n: 3);
-                global::Nn.Regularization.L2Backward<double>(W1, dW1, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(x, dscores, dW1, m: 2, k: N, n: 3);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, reg);
                 // db1 = Σ_rows dscores    [3]
-                global::Nn.Reductions.SumRows<double>(dscores, db1, rows: N, cols: 3);
+                global::Nn.Kernels.Reductions.SumRows<double>(dscores, db1, rows: N, cols: 3);
                 // (dx is not needed: x is data, not a parameter)
 
                 DataLoss = dataLoss;
@@ -281,9 +281,9 @@ namespace Demo.Linear
             public double Evaluate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 3);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 3);
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 _batch = N;
 
@@ -292,14 +292,14 @@ namespace Demo.Linear
 
                 // (2) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      (_dscores holds one row's exp(s − max s))
-                double dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<double>(scores, y, batch: N, classes: 3, workspace: _dscores);
+                double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, batch: N, classes: 3, workspace: _dscores);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(double learningRate) => global::Nn.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
+            public void Step(double learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

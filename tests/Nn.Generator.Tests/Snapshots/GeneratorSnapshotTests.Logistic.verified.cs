@@ -62,7 +62,7 @@ namespace Demo
         {
             var rng = new global::Nn.Rng(seed);
             // W1 ~ N(0, 1)·√(1/2)   (Xavier, layer 1 is linear)
-            global::Nn.Initializers.Gaussian<float>(W1, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 2), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<float>(W1, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 2), ref rng);
             // b1 = 0
             b1.Clear();
         }
@@ -94,8 +94,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
-            global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // no hidden layers: nothing is kept between layers
             global::System.Span<float> hidden = default;
             ForwardOne(x, scores, hidden);
@@ -105,9 +105,9 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
-            global::Nn.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+            global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
+            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
             ForwardCore(x, scores, batch, hidden: default);
         }
 
@@ -116,23 +116,23 @@ namespace Demo
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [N×1] = [N×2]·[2×1]
-            global::Nn.Gemm.MatMul<float>(x, W1, scores, m: N, k: 2, n: 1, bias: b1);
+            global::Nn.Kernels.Gemm.MatMul<float>(x, W1, scores, m: N, k: 2, n: 1, bias: b1);
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
         // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [1×1] = [1×2]·[2×1]
             // batch 1, 1 output of 16 lanes: Gemv.Packed reads 16 rows of W1 per 512-bit vector (16 lanes used), 1 vectors for 2 rows, x spread to match
-            global::Nn.Gemv.Packed<float>(x, W1, b1, scores, k: 2, n: 1);
+            global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, scores, k: 2, n: 1);
         }
 
         /// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
             // hidden activations and scores of one sample, 1 values, on the stack
             global::System.Span<float> buffer = stackalloc float[1];
             global::System.Span<float> scores = buffer.Slice(0);
@@ -144,7 +144,7 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×0] and scores [N×1] in this thread's workspace
             global::System.Span<float> buffer = NnWorkspace(N * 1);
             global::System.Span<float> scores = buffer.Slice(N * 0);
@@ -159,14 +159,14 @@ namespace Demo
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities)
         {
             Forward(x, probabilities);
-            global::Nn.Losses.LogisticProbabilities<float>(probabilities, probabilities);
+            global::Nn.Kernels.Losses.LogisticProbabilities<float>(probabilities, probabilities);
         }
 
         /// <summary>Probabilities of class 1 of a batch, [batch×1].</summary>
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
-            global::Nn.Losses.LogisticProbabilities<float>(probabilities, probabilities);
+            global::Nn.Kernels.Losses.LogisticProbabilities<float>(probabilities, probabilities);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -203,7 +203,7 @@ namespace Demo
             public Trainer(Logistic network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Guard.Batch(maxBatch, int.MaxValue / 1, nameof(maxBatch));
+                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 1, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new float[maxBatch * 0];
                 _dhidden = new float[maxBatch * 0];
@@ -242,9 +242,9 @@ namespace Demo
             public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 2);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 2);
                 global::System.Span<float> W1 = _network.W1;
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 global::System.Span<float> dscores = new global::System.Span<float>(_dscores, 0, N * OutputSize);
@@ -255,16 +255,16 @@ namespace Demo
 
                 // (2) Logistic loss: p = σ(s), data_loss = (1/N)·Σ softplus(s) − y·s   (= −y·log p − (1−y)·log(1−p), stable)
                 //     dscores = (p − y) / N    [N×1]
-                float dataLoss = global::Nn.Losses.LogisticCrossEntropy<float>(scores, y, dscores, batch: N);
+                float dataLoss = global::Nn.Kernels.Losses.LogisticCrossEntropy<float>(scores, y, dscores, batch: N);
                 // L2: reg_loss = ½λ·(ΣW1²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<float>(W1));
+                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<float>(W1));
 
                 // ── backward (1) ──  undoes (1) Affine 1
                 // dW1 = xᵀ·dscores + λ·W1    [2×1] = [2×N]·[N×1]
-                global::Nn.Gemm.MatMulTransposeA<float>(x, dscores, dW1, m: 2, k: N, n: 1);
-                global::Nn.Regularization.L2Backward<float>(W1, dW1, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<float>(x, dscores, dW1, m: 2, k: N, n: 1);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, reg);
                 // db1 = Σ_rows dscores    [1]
-                global::Nn.Reductions.SumRows<float>(dscores, db1, rows: N, cols: 1);
+                global::Nn.Kernels.Reductions.SumRows<float>(dscores, db1, rows: N, cols: 1);
                 // (dx is not needed: x is data, not a parameter)
 
                 DataLoss = dataLoss;
@@ -284,9 +284,9 @@ namespace Demo
             public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 2);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 2);
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 _batch = N;
 
@@ -294,14 +294,14 @@ namespace Demo
                 _network.ForwardCore(x, scores, N, _hidden);
 
                 // (2) Logistic loss: p = σ(s), data_loss = (1/N)·Σ softplus(s) − y·s   (= −y·log p − (1−y)·log(1−p), stable)
-                float dataLoss = global::Nn.Losses.LogisticCrossEntropy<float>(scores, y, batch: N);
+                float dataLoss = global::Nn.Kernels.Losses.LogisticCrossEntropy<float>(scores, y, batch: N);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(float learningRate) => global::Nn.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
+            public void Step(float learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

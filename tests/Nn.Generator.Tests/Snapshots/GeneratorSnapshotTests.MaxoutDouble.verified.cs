@@ -88,15 +88,15 @@ namespace Demo
         {
             var rng = new global::Nn.Rng(seed);
             // W1 ~ N(0, 1)·√(2/10)   (He, layer 1 feeds a Maxout)
-            global::Nn.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 10), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 10), ref rng);
             // b1 = 0
             b1.Clear();
             // W2 ~ N(0, 1)·√(2/10)   (He, layer 2 feeds a ReLU)
-            global::Nn.Initializers.Gaussian<double>(W2, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 10), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W2, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 10), ref rng);
             // b2 = 0
             b2.Clear();
             // W3 ~ N(0, 1)·√(2/8)   (He, layer 3 feeds a Maxout)
-            global::Nn.Initializers.Gaussian<double>(W3, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 8), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W3, weightScale ?? (double)global::System.Math.Sqrt(2.0 / 8), ref rng);
             // b3 = 0
             b3.Clear();
         }
@@ -138,8 +138,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
-            global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // activations of one sample, 52 values: small enough for the stack
             global::System.Span<double> hidden = stackalloc double[52];
             ForwardOne(x, scores, hidden);
@@ -149,9 +149,9 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
-            global::Nn.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+            global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
+            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
             ForwardCore(x, scores, batch, NnWorkspace(batch * 52));
         }
 
@@ -165,23 +165,23 @@ namespace Demo
             global::System.Span<double> h2 = hidden.Slice(N * 38, N * 8);
             global::System.Span<double> z3 = hidden.Slice(N * 46, N * 6);
             // (1) Affine 1 + Maxout(2): z1 = x·W1 + b1    [N×20] = [N×10]·[10×20]
-            global::Nn.Gemm.MatMul<double>(x, W1, z1, m: N, k: 10, n: 20, bias: b1);
+            global::Nn.Kernels.Gemm.MatMul<double>(x, W1, z1, m: N, k: 10, n: 20, bias: b1);
             //     Maxout(2): h1[:, u] = max(z1[:, 2u … 2u+1])    [N×10]
-            global::Nn.MaxoutKernels.Forward<double>(z1, h1, rows: N, units: 10, pieces: 2);
+            global::Nn.Kernels.MaxoutKernels.Forward<double>(z1, h1, rows: N, units: 10, pieces: 2);
             // (2) Affine 2 + ReLU + Tanh: z2 = h1·W2 + b2    [N×8] = [N×10]·[10×8]
-            global::Nn.Gemm.MatMul<double>(h1, W2, z2, m: N, k: 10, n: 8, bias: b2);
+            global::Nn.Kernels.Gemm.MatMul<double>(h1, W2, z2, m: N, k: 10, n: 8, bias: b2);
             //     ReLU: z2 = max(0, z2)    [N×8]
-            global::Nn.Activations.ReluForward<double>(z2, z2);
+            global::Nn.Kernels.Activations.ReluForward<double>(z2, z2);
             //     Tanh: h2 = tanh(z2)    [N×8]
-            global::Nn.Activations.TanhForward<double>(z2, h2);
+            global::Nn.Kernels.Activations.TanhForward<double>(z2, h2);
             // (3) Affine 3 + Maxout(2): z3 = h2·W3 + b3    [N×6] = [N×8]·[8×6]
-            global::Nn.Gemm.MatMul<double>(h2, W3, z3, m: N, k: 8, n: 6, bias: b3);
+            global::Nn.Kernels.Gemm.MatMul<double>(h2, W3, z3, m: N, k: 8, n: 6, bias: b3);
             //     Maxout(2): scores[:, u] = max(z3[:, 2u … 2u+1])    [N×3]
-            global::Nn.MaxoutKernels.Forward<double>(z3, scores, rows: N, units: 3, pieces: 2);
+            global::Nn.Kernels.MaxoutKernels.Forward<double>(z3, scores, rows: N, units: 3, pieces: 2);
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds z1 [20] | h1 [10] | z2 [8] | h2 [8] | z3 [6].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
         // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
@@ -192,27 +192,27 @@ namespace Demo
             global::System.Span<double> z3 = hidden.Slice(46, 6);
             // (1) Affine 1 + Maxout(2): z1 = x·W1 + b1    [1×20] = [1×10]·[10×20]
             // batch 1, 20 outputs: Gemv.Wide keeps them in 3 512-bit registers and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<double>(x, W1, b1, z1, k: 10, n: 20);
+            global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, z1, k: 10, n: 20);
             //     Maxout(2): h1[:, u] = max(z1[:, 2u … 2u+1])    [1×10]
-            global::Nn.MaxoutKernels.Forward<double>(z1, h1, rows: 1, units: 10, pieces: 2);
+            global::Nn.Kernels.MaxoutKernels.Forward<double>(z1, h1, rows: 1, units: 10, pieces: 2);
             // (2) Affine 2 + ReLU + Tanh: z2 = h1·W2 + b2    [1×8] = [1×10]·[10×8]
             // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W2 once, two rows per step
-            global::Nn.Gemv.Wide<double>(h1, W2, b2, z2, k: 10, n: 8);
+            global::Nn.Kernels.Gemv.Forward<double>(h1, W2, b2, z2, k: 10, n: 8);
             //     ReLU: z2 = max(0, z2)    [1×8]
-            global::Nn.Activations.ReluForward<double>(z2, z2);
+            global::Nn.Kernels.Activations.ReluForward<double>(z2, z2);
             //     Tanh: h2 = tanh(z2)    [1×8]
-            global::Nn.Activations.TanhForward<double>(z2, h2);
+            global::Nn.Kernels.Activations.TanhForward<double>(z2, h2);
             // (3) Affine 3 + Maxout(2): z3 = h2·W3 + b3    [1×6] = [1×8]·[8×6]
             // batch 1, 6 outputs of 8 lanes: Gemv.Narrow reads each row of W3 as one masked 512-bit vector, 4 k-chains
-            global::Nn.Gemv.Narrow<double>(h2, W3, b3, z3, k: 8, n: 6);
+            global::Nn.Kernels.Gemv.Forward<double>(h2, W3, b3, z3, k: 8, n: 6);
             //     Maxout(2): scores[:, u] = max(z3[:, 2u … 2u+1])    [1×3]
-            global::Nn.MaxoutKernels.Forward<double>(z3, scores, rows: 1, units: 3, pieces: 2);
+            global::Nn.Kernels.MaxoutKernels.Forward<double>(z3, scores, rows: 1, units: 3, pieces: 2);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
             // hidden activations and scores of one sample, 55 values, on the stack
             global::System.Span<double> buffer = stackalloc double[55];
             global::System.Span<double> scores = buffer.Slice(52);
@@ -224,26 +224,26 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×52] and scores [N×3] in this thread's workspace
             global::System.Span<double> buffer = NnWorkspace(N * 55);
             global::System.Span<double> scores = buffer.Slice(N * 52);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 52));
-            global::Nn.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
+            global::Nn.Kernels.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities)
         {
             Forward(x, probabilities);
-            global::Nn.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch: 1, classes: OutputSize);
+            global::Nn.Kernels.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch: 1, classes: OutputSize);
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×3].</summary>
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
-            global::Nn.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch, classes: OutputSize);
+            global::Nn.Kernels.Losses.SoftmaxProbabilities<double>(probabilities, probabilities, batch, classes: OutputSize);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -280,7 +280,7 @@ namespace Demo
             public Trainer(MaxoutDouble network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Guard.Batch(maxBatch, int.MaxValue / 52, nameof(maxBatch));
+                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 52, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new double[maxBatch * 52];
                 _dhidden = new double[maxBatch * 52];
@@ -331,7 +331,7 @@ namespace Demo
                 global::System.Span<double> z3 = new global::System.Span<double>(_hidden, N * 46, N * 6);
                 return layer switch
                 {
-                    2 => global::Nn.Activations.DeadFraction<double>(z2, rows: N, cols: 8),
+                    2 => global::Nn.Kernels.Activations.DeadFraction<double>(z2, rows: N, cols: 8),
                     _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "Layers with a ReLU: 2."),
                 };
             }
@@ -352,9 +352,9 @@ namespace Demo
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 3);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 3);
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
                 global::System.Span<double> z1 = new global::System.Span<double>(_hidden, 0, N * 20);
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, N * 20, N * 10);
@@ -375,42 +375,42 @@ namespace Demo
 
                 // (4) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
-                double dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 3);
+                double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 3);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<double>(W1) + global::Nn.Regularization.L2<double>(W2) + global::Nn.Regularization.L2<double>(W3));
+                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<double>(W1) + global::Nn.Kernels.Regularization.L2<double>(W2) + global::Nn.Kernels.Regularization.L2<double>(W3));
 
                 // ── backward (3) ──  undoes (3) Affine 3 + Maxout(2)
                 // Maxout: dz3 = dscores routed to the piece that won each max, 0 to the others    [N×6]
-                global::Nn.MaxoutKernels.Backward<double>(z3, dscores, dz3, rows: N, units: 3, pieces: 2);
+                global::Nn.Kernels.MaxoutKernels.Backward<double>(z3, dscores, dz3, rows: N, units: 3, pieces: 2);
                 // dW3 = h2ᵀ·dz3 + λ·W3    [8×6] = [8×N]·[N×6]
-                global::Nn.Gemm.MatMulTransposeA<double>(h2, dz3, dW3, m: 8, k: N, n: 6);
-                global::Nn.Regularization.L2Backward<double>(W3, dW3, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h2, dz3, dW3, m: 8, k: N, n: 6);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W3, dW3, reg);
                 // db3 = Σ_rows dz3    [6]
-                global::Nn.Reductions.SumRows<double>(dz3, db3, rows: N, cols: 6);
+                global::Nn.Kernels.Reductions.SumRows<double>(dz3, db3, rows: N, cols: 6);
                 // dh2 = dz3·W3ᵀ    [N×8] = [N×6]·[6×8]
-                global::Nn.Gemm.MatMulTransposeB<double>(dz3, W3, dh2, m: N, k: 6, n: 8);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<double>(dz3, W3, dh2, m: N, k: 6, n: 8);
 
                 // ── backward (2) ──  undoes (2) Affine 2 + ReLU + Tanh
                 // Tanh: dz2 = dh2·(1 − h2²)
-                global::Nn.Activations.TanhBackward<double>(h2, dh2, dz2);
+                global::Nn.Kernels.Activations.TanhBackward<double>(h2, dh2, dz2);
                 // ReLU: dz2[z2 ≤ 0] = 0
-                global::Nn.Activations.ReluBackward<double>(z2, dz2);
+                global::Nn.Kernels.Activations.ReluBackward<double>(z2, dz2);
                 // dW2 = h1ᵀ·dz2 + λ·W2    [10×8] = [10×N]·[N×8]
-                global::Nn.Gemm.MatMulTransposeA<double>(h1, dz2, dW2, m: 10, k: N, n: 8);
-                global::Nn.Regularization.L2Backward<double>(W2, dW2, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h1, dz2, dW2, m: 10, k: N, n: 8);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, reg);
                 // db2 = Σ_rows dz2    [8]
-                global::Nn.Reductions.SumRows<double>(dz2, db2, rows: N, cols: 8);
+                global::Nn.Kernels.Reductions.SumRows<double>(dz2, db2, rows: N, cols: 8);
                 // dh1 = dz2·W2ᵀ    [N×10] = [N×8]·[8×10]
-                global::Nn.Gemm.MatMulTransposeB<double>(dz2, W2, dh1, m: N, k: 8, n: 10);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<double>(dz2, W2, dh1, m: N, k: 8, n: 10);
 
                 // ── backward (1) ──  undoes (1) Affine 1 + Maxout(2)
                 // Maxout: dz1 = dh1 routed to the piece that won each max, 0 to the others    [N×20]
-                global::Nn.MaxoutKernels.Backward<double>(z1, dh1, dz1, rows: N, units: 10, pieces: 2);
+                global::Nn.Kernels.MaxoutKernels.Backward<double>(z1, dh1, dz1, rows: N, units: 10, pieces: 2);
                 // dW1 = xᵀ·dz1 + λ·W1    [10×20] = [10×N]·[N×20]
-                global::Nn.Gemm.MatMulTransposeA<double>(x, dz1, dW1, m: 10, k: N, n: 20);
-                global::Nn.Regularization.L2Backward<double>(W1, dW1, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(x, dz1, dW1, m: 10, k: N, n: 20);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, reg);
                 // db1 = Σ_rows dz1    [20]
-                global::Nn.Reductions.SumRows<double>(dz1, db1, rows: N, cols: 20);
+                global::Nn.Kernels.Reductions.SumRows<double>(dz1, db1, rows: N, cols: 20);
                 // (dx is not needed: x is data, not a parameter)
 
                 DataLoss = dataLoss;
@@ -430,9 +430,9 @@ namespace Demo
             public double Evaluate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 3);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 3);
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 _batch = N;
 
@@ -441,14 +441,14 @@ namespace Demo
 
                 // (4) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
                 //     data_loss = −(1/N)·Σ log p[y]      (_dscores holds one row's exp(s − max s))
-                double dataLoss = global::Nn.Losses.SoftmaxCrossEntropy<double>(scores, y, batch: N, classes: 3, workspace: _dscores);
+                double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, batch: N, classes: 3, workspace: _dscores);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(double learningRate) => global::Nn.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
+            public void Step(double learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

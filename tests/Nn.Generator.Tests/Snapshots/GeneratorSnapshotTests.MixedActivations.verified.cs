@@ -101,19 +101,19 @@ namespace Demo
         {
             var rng = new global::Nn.Rng(seed);
             // W1 ~ N(0, 1)·0.01   (Init.Fixed as declared)
-            global::Nn.Initializers.Gaussian<float>(W1, weightScale ?? 0.01f, ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<float>(W1, weightScale ?? 0.01f, ref rng);
             // b1 = 0
             b1.Clear();
             // W2 ~ N(0, 1)·√(1/100)   (Xavier, layer 2 feeds a Tanh)
-            global::Nn.Initializers.Gaussian<float>(W2, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 100), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<float>(W2, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 100), ref rng);
             // b2 = 0
             b2.Clear();
             // W3 ~ N(0, 1)·√(2/60)   (Init.He as declared)
-            global::Nn.Initializers.Gaussian<float>(W3, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 60), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<float>(W3, weightScale ?? (float)global::System.Math.Sqrt(2.0 / 60), ref rng);
             // b3 = 0
             b3.Clear();
             // W4 ~ N(0, 1)·√(1/40)   (Xavier, layer 4 is linear)
-            global::Nn.Initializers.Gaussian<float>(W4, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 40), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<float>(W4, weightScale ?? (float)global::System.Math.Sqrt(1.0 / 40), ref rng);
             // b4 = 0
             b4.Clear();
         }
@@ -157,8 +157,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
-            global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // activations of one sample, 200 values: small enough for the stack
             global::System.Span<float> hidden = stackalloc float[200];
             ForwardOne(x, scores, hidden);
@@ -168,9 +168,9 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
-            global::Nn.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+            global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
+            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
             ForwardCore(x, scores, batch, NnWorkspace(batch * 200));
         }
 
@@ -182,23 +182,23 @@ namespace Demo
             global::System.Span<float> h2 = hidden.Slice(N * 100, N * 60);
             global::System.Span<float> h3 = hidden.Slice(N * 160, N * 40);
             // (1) Affine 1 + LeakyReLU(0.01): h1 = x·W1 + b1    [N×100] = [N×3072]·[3072×100]
-            global::Nn.Gemm.MatMul<float>(x, W1, h1, m: N, k: 3072, n: 100, bias: b1);
+            global::Nn.Kernels.Gemm.MatMul<float>(x, W1, h1, m: N, k: 3072, n: 100, bias: b1);
             //     LeakyReLU(0.01): h1 = h1 > 0 ? h1 : 0.01·h1    [N×100]
-            global::Nn.Activations.LeakyReluForward<float>(h1, h1, alpha: 0.01f);
+            global::Nn.Kernels.Activations.LeakyReluForward<float>(h1, h1, alpha: 0.01f);
             // (2) Affine 2 + Tanh: h2 = h1·W2 + b2    [N×60] = [N×100]·[100×60]
-            global::Nn.Gemm.MatMul<float>(h1, W2, h2, m: N, k: 100, n: 60, bias: b2);
+            global::Nn.Kernels.Gemm.MatMul<float>(h1, W2, h2, m: N, k: 100, n: 60, bias: b2);
             //     Tanh: h2 = tanh(h2)    [N×60]
-            global::Nn.Activations.TanhForward<float>(h2, h2);
+            global::Nn.Kernels.Activations.TanhForward<float>(h2, h2);
             // (3) Affine 3 + Sigmoid: h3 = h2·W3 + b3    [N×40] = [N×60]·[60×40]
-            global::Nn.Gemm.MatMul<float>(h2, W3, h3, m: N, k: 60, n: 40, bias: b3);
+            global::Nn.Kernels.Gemm.MatMul<float>(h2, W3, h3, m: N, k: 60, n: 40, bias: b3);
             //     Sigmoid: h3 = σ(h3) = 1 / (1 + exp(−h3))    [N×40]
-            global::Nn.Activations.SigmoidForward<float>(h3, h3);
+            global::Nn.Kernels.Activations.SigmoidForward<float>(h3, h3);
             // (4) Affine 4: scores = h3·W4 + b4    [N×10] = [N×40]·[40×10]
-            global::Nn.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 40, n: 10, bias: b4);
+            global::Nn.Kernels.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 40, n: 10, bias: b4);
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [100] | h2 [60] | h3 [40].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
         // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
@@ -207,28 +207,28 @@ namespace Demo
             global::System.Span<float> h3 = hidden.Slice(160, 40);
             // (1) Affine 1 + LeakyReLU(0.01): h1 = x·W1 + b1    [1×100] = [1×3072]·[3072×100]
             // batch 1, 100 outputs: Gemv.Wide keeps them in 7 512-bit registers and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 3072, n: 100);
+            global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, h1, k: 3072, n: 100);
             //     LeakyReLU(0.01): h1 = h1 > 0 ? h1 : 0.01·h1    [1×100]
-            global::Nn.Activations.LeakyReluForward<float>(h1, h1, alpha: 0.01f);
+            global::Nn.Kernels.Activations.LeakyReluForward<float>(h1, h1, alpha: 0.01f);
             // (2) Affine 2 + Tanh: h2 = h1·W2 + b2    [1×60] = [1×100]·[100×60]
             // batch 1, 60 outputs: Gemv.Wide keeps them in 4 512-bit registers and reads W2 once, two rows per step
-            global::Nn.Gemv.Wide<float>(h1, W2, b2, h2, k: 100, n: 60);
+            global::Nn.Kernels.Gemv.Forward<float>(h1, W2, b2, h2, k: 100, n: 60);
             //     Tanh: h2 = tanh(h2)    [1×60]
-            global::Nn.Activations.TanhForward<float>(h2, h2);
+            global::Nn.Kernels.Activations.TanhForward<float>(h2, h2);
             // (3) Affine 3 + Sigmoid: h3 = h2·W3 + b3    [1×40] = [1×60]·[60×40]
             // batch 1, 40 outputs: Gemv.Wide keeps them in 3 512-bit registers and reads W3 once, two rows per step
-            global::Nn.Gemv.Wide<float>(h2, W3, b3, h3, k: 60, n: 40);
+            global::Nn.Kernels.Gemv.Forward<float>(h2, W3, b3, h3, k: 60, n: 40);
             //     Sigmoid: h3 = σ(h3) = 1 / (1 + exp(−h3))    [1×40]
-            global::Nn.Activations.SigmoidForward<float>(h3, h3);
+            global::Nn.Kernels.Activations.SigmoidForward<float>(h3, h3);
             // (4) Affine 4: scores = h3·W4 + b4    [1×10] = [1×40]·[40×10]
             // batch 1, 10 outputs of 16 lanes: Gemv.Narrow reads each row of W4 as one masked 512-bit vector, 4 k-chains
-            global::Nn.Gemv.Narrow<float>(h3, W4, b4, scores, k: 40, n: 10);
+            global::Nn.Kernels.Gemv.Forward<float>(h3, W4, b4, scores, k: 40, n: 10);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
             // hidden activations and scores of one sample, 210 values, on the stack
             global::System.Span<float> buffer = stackalloc float[210];
             global::System.Span<float> scores = buffer.Slice(200);
@@ -240,12 +240,12 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×200] and scores [N×10] in this thread's workspace
             global::System.Span<float> buffer = NnWorkspace(N * 210);
             global::System.Span<float> scores = buffer.Slice(N * 200);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 200));
-            global::Nn.Reductions.ArgMaxRows<float>(scores, labels, rows: N, cols: OutputSize);
+            global::Nn.Kernels.Reductions.ArgMaxRows<float>(scores, labels, rows: N, cols: OutputSize);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -282,7 +282,7 @@ namespace Demo
             public Trainer(MixedActivations network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Guard.Batch(maxBatch, int.MaxValue / 200, nameof(maxBatch));
+                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 200, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new float[maxBatch * 200];
                 _dhidden = new float[maxBatch * 200];
@@ -339,9 +339,9 @@ namespace Demo
             public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 10);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 10);
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3, W4 = _network.W4;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 100);
                 global::System.Span<float> h2 = new global::System.Span<float>(_hidden, N * 100, N * 60);
@@ -359,49 +359,49 @@ namespace Demo
                 // (5) Multiclass SVM loss (margin 1):
                 //     data_loss = (1/N)·Σ_i Σ_{j≠y} max(0, s_j − s_y + 1)
                 //     dscores[j] = 1/N for each violated margin j ≠ y;  dscores[y] = −(violations)/N    [N×10]
-                float dataLoss = global::Nn.Losses.MulticlassSvm<float>(scores, y, dscores, batch: N, classes: 10);
+                float dataLoss = global::Nn.Kernels.Losses.MulticlassSvm<float>(scores, y, dscores, batch: N, classes: 10);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3² + ΣW4²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<float>(W1) + global::Nn.Regularization.L2<float>(W2) + global::Nn.Regularization.L2<float>(W3) + global::Nn.Regularization.L2<float>(W4));
+                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<float>(W1) + global::Nn.Kernels.Regularization.L2<float>(W2) + global::Nn.Kernels.Regularization.L2<float>(W3) + global::Nn.Kernels.Regularization.L2<float>(W4));
 
                 // ── backward (4) ──  undoes (4) Affine 4
                 // dW4 = h3ᵀ·dscores + λ·W4    [40×10] = [40×N]·[N×10]
-                global::Nn.Gemm.MatMulTransposeA<float>(h3, dscores, dW4, m: 40, k: N, n: 10);
-                global::Nn.Regularization.L2Backward<float>(W4, dW4, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h3, dscores, dW4, m: 40, k: N, n: 10);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W4, dW4, reg);
                 // db4 = Σ_rows dscores    [10]
-                global::Nn.Reductions.SumRows<float>(dscores, db4, rows: N, cols: 10);
+                global::Nn.Kernels.Reductions.SumRows<float>(dscores, db4, rows: N, cols: 10);
                 // dh3 = dscores·W4ᵀ    [N×40] = [N×10]·[10×40]
-                global::Nn.Gemm.MatMulTransposeB<float>(dscores, W4, dh3, m: N, k: 10, n: 40);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<float>(dscores, W4, dh3, m: N, k: 10, n: 40);
 
                 // ── backward (3) ──  undoes (3) Affine 3 + Sigmoid
                 // Sigmoid: dh3 = dh3·h3·(1 − h3)
-                global::Nn.Activations.SigmoidBackward<float>(h3, dh3, dh3);
+                global::Nn.Kernels.Activations.SigmoidBackward<float>(h3, dh3, dh3);
                 // dW3 = h2ᵀ·dh3 + λ·W3    [60×40] = [60×N]·[N×40]
-                global::Nn.Gemm.MatMulTransposeA<float>(h2, dh3, dW3, m: 60, k: N, n: 40);
-                global::Nn.Regularization.L2Backward<float>(W3, dW3, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h2, dh3, dW3, m: 60, k: N, n: 40);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W3, dW3, reg);
                 // db3 = Σ_rows dh3    [40]
-                global::Nn.Reductions.SumRows<float>(dh3, db3, rows: N, cols: 40);
+                global::Nn.Kernels.Reductions.SumRows<float>(dh3, db3, rows: N, cols: 40);
                 // dh2 = dh3·W3ᵀ    [N×60] = [N×40]·[40×60]
-                global::Nn.Gemm.MatMulTransposeB<float>(dh3, W3, dh2, m: N, k: 40, n: 60);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<float>(dh3, W3, dh2, m: N, k: 40, n: 60);
 
                 // ── backward (2) ──  undoes (2) Affine 2 + Tanh
                 // Tanh: dh2 = dh2·(1 − h2²)
-                global::Nn.Activations.TanhBackward<float>(h2, dh2, dh2);
+                global::Nn.Kernels.Activations.TanhBackward<float>(h2, dh2, dh2);
                 // dW2 = h1ᵀ·dh2 + λ·W2    [100×60] = [100×N]·[N×60]
-                global::Nn.Gemm.MatMulTransposeA<float>(h1, dh2, dW2, m: 100, k: N, n: 60);
-                global::Nn.Regularization.L2Backward<float>(W2, dW2, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h1, dh2, dW2, m: 100, k: N, n: 60);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, reg);
                 // db2 = Σ_rows dh2    [60]
-                global::Nn.Reductions.SumRows<float>(dh2, db2, rows: N, cols: 60);
+                global::Nn.Kernels.Reductions.SumRows<float>(dh2, db2, rows: N, cols: 60);
                 // dh1 = dh2·W2ᵀ    [N×100] = [N×60]·[60×100]
-                global::Nn.Gemm.MatMulTransposeB<float>(dh2, W2, dh1, m: N, k: 60, n: 100);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<float>(dh2, W2, dh1, m: N, k: 60, n: 100);
 
                 // ── backward (1) ──  undoes (1) Affine 1 + LeakyReLU(0.01)
                 // LeakyReLU(0.01): dh1 = h1 > 0 ? dh1 : 0.01·dh1
-                global::Nn.Activations.LeakyReluBackward<float>(h1, dh1, dh1, alpha: 0.01f);
+                global::Nn.Kernels.Activations.LeakyReluBackward<float>(h1, dh1, dh1, alpha: 0.01f);
                 // dW1 = xᵀ·dh1 + λ·W1    [3072×100] = [3072×N]·[N×100]
-                global::Nn.Gemm.MatMulTransposeA<float>(x, dh1, dW1, m: 3072, k: N, n: 100);
-                global::Nn.Regularization.L2Backward<float>(W1, dW1, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<float>(x, dh1, dW1, m: 3072, k: N, n: 100);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, reg);
                 // db1 = Σ_rows dh1    [100]
-                global::Nn.Reductions.SumRows<float>(dh1, db1, rows: N, cols: 100);
+                global::Nn.Kernels.Reductions.SumRows<float>(dh1, db1, rows: N, cols: 100);
                 // (dx is not needed: x is data, not a parameter)
 
                 DataLoss = dataLoss;
@@ -421,9 +421,9 @@ namespace Demo
             public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
-                global::Nn.Losses.ValidateLabels(y, 10);
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Losses.ValidateLabels(y, 10);
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 _batch = N;
 
@@ -432,14 +432,14 @@ namespace Demo
 
                 // (5) Multiclass SVM loss (margin 1):
                 //     data_loss = (1/N)·Σ_i Σ_{j≠y} max(0, s_j − s_y + 1)
-                float dataLoss = global::Nn.Losses.MulticlassSvm<float>(scores, y, batch: N, classes: 10);
+                float dataLoss = global::Nn.Kernels.Losses.MulticlassSvm<float>(scores, y, batch: N, classes: 10);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(float learningRate) => global::Nn.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
+            public void Step(float learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

@@ -75,11 +75,11 @@ namespace Demo
         {
             var rng = new global::Nn.Rng(seed);
             // W1 ~ N(0, 1)·√(1/3)   (Xavier, layer 1 feeds a Tanh)
-            global::Nn.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 3), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W1, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 3), ref rng);
             // b1 = 0
             b1.Clear();
             // W2 ~ N(0, 1)·√(1/8)   (Xavier, layer 2 is linear)
-            global::Nn.Initializers.Gaussian<double>(W2, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 8), ref rng);
+            global::Nn.Kernels.Initializers.Gaussian<double>(W2, weightScale ?? (double)global::System.Math.Sqrt(1.0 / 8), ref rng);
             // b2 = 0
             b2.Clear();
         }
@@ -115,8 +115,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
         {
-            global::Nn.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
-            global::Nn.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
             // activations of one sample, 8 values: small enough for the stack
             global::System.Span<double> hidden = stackalloc double[8];
             ForwardOne(x, scores, hidden);
@@ -126,9 +126,9 @@ namespace Demo
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
-            global::Nn.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+            global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
+            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
             ForwardCore(x, scores, batch, NnWorkspace(batch * 8));
         }
 
@@ -138,27 +138,27 @@ namespace Demo
         {
             global::System.Span<double> h1 = hidden.Slice(0, N * 8);
             // (1) Affine 1 + Tanh: h1 = x·W1 + b1    [N×8] = [N×3]·[3×8]
-            global::Nn.Gemm.MatMul<double>(x, W1, h1, m: N, k: 3, n: 8, bias: b1);
+            global::Nn.Kernels.Gemm.MatMul<double>(x, W1, h1, m: N, k: 3, n: 8, bias: b1);
             //     Tanh: h1 = tanh(h1)    [N×8]
-            global::Nn.Activations.TanhForward<double>(h1, h1);
+            global::Nn.Kernels.Activations.TanhForward<double>(h1, h1);
             // (2) Affine 2: scores = h1·W2 + b2    [N×2] = [N×8]·[8×2]
-            global::Nn.Gemm.MatMul<double>(h1, W2, scores, m: N, k: 8, n: 2, bias: b2);
+            global::Nn.Kernels.Gemm.MatMul<double>(h1, W2, scores, m: N, k: 8, n: 2, bias: b2);
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [8].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
         // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, 8);
             // (1) Affine 1 + Tanh: h1 = x·W1 + b1    [1×8] = [1×3]·[3×8]
             // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<double>(x, W1, b1, h1, k: 3, n: 8);
+            global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, h1, k: 3, n: 8);
             //     Tanh: h1 = tanh(h1)    [1×8]
-            global::Nn.Activations.TanhForward<double>(h1, h1);
+            global::Nn.Kernels.Activations.TanhForward<double>(h1, h1);
             // (2) Affine 2: scores = h1·W2 + b2    [1×2] = [1×8]·[8×2]
             // batch 1, 2 outputs of 8 lanes: Gemv.Packed reads 4 rows of W2 per 512-bit vector (8 lanes used), 2 vectors for 8 rows, x spread to match
-            global::Nn.Gemv.Packed<double>(h1, W2, b2, scores, k: 8, n: 2);
+            global::Nn.Kernels.Gemv.Forward<double>(h1, W2, b2, scores, k: 8, n: 2);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
@@ -194,7 +194,7 @@ namespace Demo
             public Trainer(Regression network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Guard.Batch(maxBatch, int.MaxValue / 8, nameof(maxBatch));
+                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 8, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new double[maxBatch * 8];
                 _dhidden = new double[maxBatch * 8];
@@ -239,9 +239,9 @@ namespace Demo
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double reg = 0)
             {
                 int N = x.Length / InputSize;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(x));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "N·InputSize");
-                global::Nn.Guard.Length(y.Length, N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(x));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "N·InputSize");
+                global::Nn.Kernels.Guard.Length(y.Length, N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2;
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 8);
                 global::System.Span<double> dh1 = new global::System.Span<double>(_dhidden, 0, N * 8);
@@ -252,27 +252,27 @@ namespace Demo
                 _network.ForwardCore(x, scores, N, _hidden);
 
                 // (3) Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      dscores = (scores − y) / N    [N×2]
-                double dataLoss = global::Nn.Losses.MeanSquaredError<double>(scores, y, dscores, batch: N, outputs: 2);
+                double dataLoss = global::Nn.Kernels.Losses.MeanSquaredError<double>(scores, y, dscores, batch: N, outputs: 2);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Regularization.L2<double>(W1) + global::Nn.Regularization.L2<double>(W2));
+                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<double>(W1) + global::Nn.Kernels.Regularization.L2<double>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [8×2] = [8×N]·[N×2]
-                global::Nn.Gemm.MatMulTransposeA<double>(h1, dscores, dW2, m: 8, k: N, n: 2);
-                global::Nn.Regularization.L2Backward<double>(W2, dW2, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h1, dscores, dW2, m: 8, k: N, n: 2);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, reg);
                 // db2 = Σ_rows dscores    [2]
-                global::Nn.Reductions.SumRows<double>(dscores, db2, rows: N, cols: 2);
+                global::Nn.Kernels.Reductions.SumRows<double>(dscores, db2, rows: N, cols: 2);
                 // dh1 = dscores·W2ᵀ    [N×8] = [N×2]·[2×8]
-                global::Nn.Gemm.MatMulTransposeB<double>(dscores, W2, dh1, m: N, k: 2, n: 8);
+                global::Nn.Kernels.Gemm.MatMulTransposeB<double>(dscores, W2, dh1, m: N, k: 2, n: 8);
 
                 // ── backward (1) ──  undoes (1) Affine 1 + Tanh
                 // Tanh: dh1 = dh1·(1 − h1²)
-                global::Nn.Activations.TanhBackward<double>(h1, dh1, dh1);
+                global::Nn.Kernels.Activations.TanhBackward<double>(h1, dh1, dh1);
                 // dW1 = xᵀ·dh1 + λ·W1    [3×8] = [3×N]·[N×8]
-                global::Nn.Gemm.MatMulTransposeA<double>(x, dh1, dW1, m: 3, k: N, n: 8);
-                global::Nn.Regularization.L2Backward<double>(W1, dW1, reg);
+                global::Nn.Kernels.Gemm.MatMulTransposeA<double>(x, dh1, dW1, m: 3, k: N, n: 8);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, reg);
                 // db1 = Σ_rows dh1    [8]
-                global::Nn.Reductions.SumRows<double>(dh1, db1, rows: N, cols: 8);
+                global::Nn.Kernels.Reductions.SumRows<double>(dh1, db1, rows: N, cols: 8);
                 // (dx is not needed: x is data, not a parameter)
 
                 DataLoss = dataLoss;
@@ -292,23 +292,23 @@ namespace Demo
             public double Evaluate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
             {
                 int N = x.Length / InputSize;
-                global::Nn.Guard.Batch(N, MaxBatch, nameof(x));
-                global::Nn.Guard.Length(x.Length, N * InputSize, nameof(x), "N·InputSize");
-                global::Nn.Guard.Length(y.Length, N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
+                global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(x));
+                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "N·InputSize");
+                global::Nn.Kernels.Guard.Length(y.Length, N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
 
                 // ── forward (1)…(2): ForwardCore, the same pass as Loss's ──
                 _network.ForwardCore(x, scores, N, _hidden);
 
                 // (3) Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      (_dscores holds scores − y)
-                double dataLoss = global::Nn.Losses.MeanSquaredError<double>(scores, y, batch: N, outputs: 2, workspace: _dscores);
+                double dataLoss = global::Nn.Kernels.Losses.MeanSquaredError<double>(scores, y, batch: N, outputs: 2, workspace: _dscores);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
-            public void Step(double learningRate) => global::Nn.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
+            public void Step(double learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);

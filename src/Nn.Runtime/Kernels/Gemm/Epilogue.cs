@@ -1,6 +1,10 @@
-namespace Nn;
+using System.ComponentModel;
+
+namespace Nn.Kernels;
 
 /// <summary>What a matrix product does to its output before storing it.</summary>
+/// <remarks>Called by generated code; not part of the user API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public enum Epilogue
 {
     /// <summary>Store the value as computed.</summary>

@@ -1,7 +1,8 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Matrix products in the three forms the generated code uses: <c>A·B</c> (forward), <c>Aᵀ·B</c>
@@ -14,7 +15,9 @@ namespace Nn;
 /// tile is in registers, and a second thread for large products (<see cref="MaxThreads"/>). The API is what the
 /// generator calls; the kernels behind it can be replaced without touching the generated code. <c>c</c> must not
 /// overlap <c>a</c>, <c>b</c> or <c>bias</c>. Spans may be longer than needed. Nothing is allocated per call.
+/// <para>Called by generated code; not part of the user API.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Gemm
 {
     /// <summary>

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// The blocked product (BLIS's five loops) over one rectangle of C: column blocks of <see cref="Nc{T}"/>, k-blocks of

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Products as dot products along k: few rows of A·Bᵀ (both operands contiguous along k). The per-thread panel

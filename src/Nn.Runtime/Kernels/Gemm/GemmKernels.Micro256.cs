@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Micro-kernels for machines without AVX-512: C[6 × 2 vectors] on Vector256 (AVX2) or Vector128 (SSE, NEON).

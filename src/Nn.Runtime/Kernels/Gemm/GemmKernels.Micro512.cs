@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// The AVX-512 micro-kernel: C[8 × 2 vectors] (+)= A[8 rows, kc] · Bpanel[kc × 2 vectors], then bias and ReLU, one store.

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// AVX-512 machines: the last, narrow panel of C (n mod 32 floats, e.g. the 4 columns left of n = 100) as 8 rows × ONE

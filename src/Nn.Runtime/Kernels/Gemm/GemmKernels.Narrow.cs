@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Narrow outputs, n below one <see cref="Vector{T}"/> (3 spiral scores, 1 logistic output): too few columns for a

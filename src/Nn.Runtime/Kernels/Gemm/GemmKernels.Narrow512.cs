@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// <see cref="NarrowRows512{T, TN}"/>: NarrowRows (GemmKernels.Narrow.cs) on 512-bit vectors, for AVX-512 machines,

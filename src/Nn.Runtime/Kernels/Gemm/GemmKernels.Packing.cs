@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Packing B's k-block into NR-column panels, and the per-thread buffers the packing and the edge tiles use.

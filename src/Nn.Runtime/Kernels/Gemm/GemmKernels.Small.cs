@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Products with very few rows of C (fewer than <see cref="BlockedFromRows"/>), where packing B would cost more than it

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Threading;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Two threads on one product: the caller and ONE persistent background worker, started on first need. The work is a

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// The loops behind <see cref="Gemm"/>. Arguments are validated by the caller.

@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// Plain triple loops with the same contracts as <see cref="Gemm"/>: the algorithmic reference the

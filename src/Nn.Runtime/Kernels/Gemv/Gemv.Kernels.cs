@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>The AVX-512 loops behind <see cref="Gemv"/>; arguments are validated by the callers.</summary>
 public static partial class Gemv

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>The packed-rows kernel behind <see cref="Gemv.Packed{T}"/>: several rows of a narrow W per vector.</summary>
 public static partial class Gemv

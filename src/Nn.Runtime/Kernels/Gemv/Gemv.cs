@@ -1,15 +1,16 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// One row through an Affine layer: <c>y = epilogue(x·W + b)</c> for a single sample, the batch-1 forward pass.
-/// The generator knows k and n at compile time and calls the kernel that suits the layer's shape:
-/// <see cref="Wide{T}"/> when the outputs fill at least one 512-bit vector, <see cref="Narrow{T}"/> below that,
-/// <see cref="Packed{T}"/> when several rows of W fit in one vector. <see cref="Forward{T}"/> makes the same choice at run time.
+/// The generated code calls <see cref="Forward{T}"/>, which picks the (internal) kernel that suits the layer's shape:
+/// <c>Wide</c> when the outputs fill at least one 512-bit vector, <c>Narrow</c> below that,
+/// <c>Packed</c> when several rows of W fit in one vector.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -27,12 +28,14 @@ namespace Nn;
 /// correct everywhere. <c>y</c> must not overlap <c>x</c>, <c>w</c> or <c>bias</c>. Spans may be longer than needed;
 /// only <c>y[0..n)</c> is written.
 /// </para>
+/// <para>Called by generated code; not part of the user API.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Gemv
 {
     /// <summary>
     /// Effectively computes <c>y[j] = epilogue(Σ_p x[p]·W[p,j] + bias[j])</c> for j &lt; n, choosing
-    /// <see cref="Packed{T}"/>, <see cref="Narrow{T}"/> or <see cref="Wide{T}"/> from n.
+    /// the internal <c>Packed</c>, <c>Narrow</c> or <c>Wide</c> kernel from n.
     /// </summary>
     /// <param name="x">x, <c>[k]</c>.</param>
     /// <param name="w">W, <c>[k×n]</c> row-major.</param>
@@ -65,7 +68,7 @@ public static partial class Gemv
     /// held in registers, up to 8 vectors at a time with two k-chains, and W is streamed once, row by row.
     /// </summary>
     /// <inheritdoc cref="Forward{T}"/>
-    public static void Wide<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
+    internal static void Wide<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(x.Length, w.Length, bias.Length, y.Length, k, n);
@@ -88,7 +91,7 @@ public static partial class Gemv
     /// masked vector, multiplied by its broadcast x[p] into one of 4 accumulators (4 k-chains), summed at the end.
     /// </summary>
     /// <inheritdoc cref="Forward{T}"/>
-    public static void Narrow<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
+    internal static void Narrow<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(x.Length, w.Length, bias.Length, y.Length, k, n);
@@ -113,7 +116,7 @@ public static partial class Gemv
     /// column are added at the end.
     /// </summary>
     /// <inheritdoc cref="Forward{T}"/>
-    public static void Packed<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
+    internal static void Packed<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(x.Length, w.Length, bias.Length, y.Length, k, n);

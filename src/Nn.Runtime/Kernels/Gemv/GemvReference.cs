@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 
-namespace Nn;
+namespace Nn.Kernels;
 
 /// <summary>
 /// A plain double loop with the same contract as <see cref="Gemv"/>: the algorithmic reference its kernels are
