@@ -199,7 +199,7 @@ public sealed partial class NnGenerator
         }
 
         // (3) Softmax loss: data_loss = −(1/N)·Σ log p[y]; dscores = (p − 1[y]) / N, or the loss alone for Evaluate
-        // (the loss-only kernels return the same bits; _dscores, unused without a backward pass, is their scratch).
+        // (the loss-only kernels return the same bits; their scratch is the runtime's own, per thread).
         private static void EmitHeadLoss(SourceWriter w, NetworkPlan plan, bool gradient)
         {
             var t = plan.T;
@@ -213,8 +213,8 @@ public sealed partial class NnGenerator
                     w.WriteLine("// " + n + "Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)");
                     w.WriteLine(gradient
                         ? "//     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×" + c + "]"
-                        : "//     data_loss = −(1/N)·Σ log p[y]      (_dscores holds one row's exp(s − max s))");
-                    w.WriteLine(call + "SoftmaxCrossEntropy<" + t + ">(scores, y, " + d + "batch: N, classes: " + c + (gradient ? ");" : ", workspace: _dscores);"));
+                        : "//     data_loss = −(1/N)·Σ log p[y]");
+                    w.WriteLine(call + "SoftmaxCrossEntropy<" + t + ">(scores, y, " + d + "batch: N, classes: " + c + ");");
                     break;
                 case LayerKind.Svm when plan.IsBinary:
                     w.WriteLine("// " + n + "Binary SVM loss: t = 2y − 1 ∈ {−1, +1}");
@@ -241,8 +241,8 @@ public sealed partial class NnGenerator
                 case LayerKind.MeanSquaredError:
                     w.WriteLine(gradient
                         ? "// " + n + "Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      dscores = (scores − y) / N    [N×" + c + "]"
-                        : "// " + n + "Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      (_dscores holds scores − y)");
-                    w.WriteLine(call + "MeanSquaredError<" + t + ">(scores, y, " + d + "batch: N, outputs: " + c + (gradient ? ");" : ", workspace: _dscores);"));
+                        : "// " + n + "Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²");
+                    w.WriteLine(call + "MeanSquaredError<" + t + ">(scores, y, " + d + "batch: N, outputs: " + c + ");");
                     break;
             }
         }

@@ -7,7 +7,8 @@ namespace Nn.Kernels;
 // The heads' losses without their gradients: what a trainer's Evaluate (validation, test sets) needs. Each one
 // runs the same arithmetic in the same order as its gradient twin in Losses.cs, through the helpers at the end
 // of this file where the two share more than a line, so the two return the same bits for the same scores
-// (LossOnlyKernelTests checks it for every row width 0..256).
+// (LossOnlyKernelTests checks it for every row width 0..256). Their scratch (the exponentials of a chunk of rows,
+// the differences of the regression head) is this thread's, in Scratch<T>, so callers pass none.
 public static partial class Losses
 {
     /// <summary>
@@ -18,19 +19,22 @@ public static partial class Losses
     /// <param name="labels">At least <paramref name="batch"/> labels in [0, classes).</param>
     /// <param name="batch">Rows N.</param>
     /// <param name="classes">Scores per row.</param>
-    /// <param name="workspace">Scratch for the exponentials of up to 256 rows at once: at least min(batch, 256)·classes values, not overlapping <paramref name="scores"/>; its contents afterwards are unspecified.</param>
     /// <returns>The mean loss over the batch.</returns>
+    /// <remarks>
+    /// The exponentials of up to 256 rows at once go to this thread's scratch of min(batch, 256)·classes values,
+    /// allocated the first time the thread needs that many: later calls of the same size or smaller allocate nothing.
+    /// </remarks>
     /// <exception cref="ArgumentException">A span is too short, or a label is outside [0, classes).</exception>
-    public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, int batch, int classes, Span<T> workspace)
+    public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckLabelled(scores.Length, labels, batch, classes, classes);
-        ThrowHelper.AtLeast(workspace.Length, (long)Math.Min(batch, ChunkRows) * classes, nameof(workspace), "min(batch, 256)·classes");
         if (batch == 0)
         {
             return T.Zero;
         }
 
+        var workspace = Scratch<T>.Get(Math.Min(batch, ChunkRows) * classes);
         var loss = 0.0;
         Span<T> sums = stackalloc T[ChunkRows];
         for (var first = 0; first < batch; first += ChunkRows)
@@ -137,15 +141,20 @@ public static partial class Losses
     /// <param name="targets">Targets, same shape.</param>
     /// <param name="batch">Rows N.</param>
     /// <param name="outputs">Values per row.</param>
-    /// <param name="workspace">Scratch of at least batch·outputs values for the differences (one vectorized pass for them, one for their squares); its contents afterwards are unspecified.</param>
     /// <returns>The mean loss over the batch.</returns>
+    /// <remarks>
+    /// The differences (one vectorized pass for them, one for their squares) go to this thread's scratch of
+    /// batch·outputs values, allocated the first time the thread needs that many: later calls of the same size or
+    /// smaller allocate nothing.
+    /// </remarks>
     /// <exception cref="ArgumentException">A span is shorter than batch·outputs.</exception>
-    public static T MeanSquaredError<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> targets, int batch, int outputs, Span<T> workspace)
+    public static T MeanSquaredError<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> targets, int batch, int outputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckShape(scores.Length, workspace.Length, batch, outputs, nameof(workspace));
+        ThrowHelper.Dimensions(batch, 1, outputs);
+        ThrowHelper.AtLeast(scores.Length, (long)batch * outputs, nameof(scores), "batch·classes");   // as CheckShape words it
         ThrowHelper.AtLeast(targets.Length, (long)batch * outputs, nameof(targets), "batch·outputs");
-        return batch == 0 ? T.Zero : HalfMeanSquaredError(scores, targets, workspace.Slice(0, batch * outputs), batch);
+        return batch == 0 ? T.Zero : HalfMeanSquaredError(scores, targets, Scratch<T>.Get(batch * outputs), batch);
     }
 
     // One chunk of rows: exps = exp(s − max s) row by row (one vectorized Exp for the whole chunk), sums[r] = Σ of row
@@ -200,5 +209,26 @@ public static partial class Losses
         ThrowHelper.AtLeast(scoresLength, (long)batch * outputs, "scores", "batch·classes");
         ThrowHelper.AtLeast(labels.Length, batch, nameof(labels), "batch");
         ValidateLabels(labels.Slice(0, batch), classes);
+    }
+
+    /// <summary>
+    /// This thread's scratch for the loss-only kernels: one array per element type that only grows, so a thread
+    /// allocates when it first needs more values than before and never after.
+    /// </summary>
+    private static class Scratch<T>
+    {
+        [ThreadStatic]
+        private static T[]? t_buffer;
+
+        public static Span<T> Get(int length)
+        {
+            var buffer = t_buffer;
+            if (buffer is null || buffer.Length < length)
+            {
+                t_buffer = buffer = new T[length];
+            }
+
+            return buffer.AsSpan(0, length);
+        }
     }
 }

@@ -400,8 +400,8 @@ namespace Demo
                 _network.ForwardCore(x, scores, N, _hidden);
 
                 // (4) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
-                //     data_loss = −(1/N)·Σ log p[y]      (_dscores holds one row's exp(s − max s))
-                double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, batch: N, classes: 5, workspace: _dscores);
+                //     data_loss = −(1/N)·Σ log p[y]
+                double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, batch: N, classes: 5);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;

@@ -300,8 +300,8 @@ namespace Demo
                 // ── forward (1)…(2): ForwardCore, the same pass as Loss's ──
                 _network.ForwardCore(x, scores, N, _hidden);
 
-                // (3) Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      (_dscores holds scores − y)
-                double dataLoss = global::Nn.Kernels.Losses.MeanSquaredError<double>(scores, y, batch: N, outputs: 2, workspace: _dscores);
+                // (3) Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²
+                double dataLoss = global::Nn.Kernels.Losses.MeanSquaredError<double>(scores, y, batch: N, outputs: 2);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;

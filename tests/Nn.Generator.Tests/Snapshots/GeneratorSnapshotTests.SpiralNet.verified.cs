@@ -355,8 +355,8 @@ namespace Demo
                 _network.ForwardCore(x, scores, N, _hidden);
 
                 // (3) Softmax loss: p = softmax(scores) row-wise (max subtracted first, so no overflow)
-                //     data_loss = −(1/N)·Σ log p[y]      (_dscores holds one row's exp(s − max s))
-                float dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<float>(scores, y, batch: N, classes: 3, workspace: _dscores);
+                //     data_loss = −(1/N)·Σ log p[y]
+                float dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<float>(scores, y, batch: N, classes: 3);
                 // (no L2 term and no backward pass: Gradients are untouched)
                 DataLoss = dataLoss;
                 return dataLoss;
