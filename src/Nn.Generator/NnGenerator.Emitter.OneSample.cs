@@ -18,8 +18,8 @@ public sealed partial class NnGenerator
             string t = plan.T, span = SpanOf(t);
             w.WriteLine($$"""
                 // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds {{OneSampleLayout(plan)}}.
-                // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-                // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+                // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+                // for this shape and this machine's vector width.
                 """);
             using (w.Block($"private void ForwardOne({ReadOnlySpanOf(t)} x, {span} scores, {span} hidden)"))
             {
@@ -47,8 +47,7 @@ public sealed partial class NnGenerator
             var epilogue = b.FusedRelu ? $", epilogue: {Rt}Epilogue.Relu" : string.Empty;
             w.WriteLine($$"""
                 // {{AffineTitle(b)}}: {{b.AffineOutput.Name}} = {{AffineMath(b)}}    [1×{{b.Out}}] = [1×{{b.In}}]·[{{b.In}}×{{b.Out}}]
-                // {{WhyGemv(b, plan.T)}}
-                {{Rt}}Gemv.{{ChooseGemv(b.Out, Lanes(plan.T))}}<{{plan.T}}>({{b.Input.Name}}, {{b.W}}, {{b.B}}, {{b.AffineOutput.Name}}, k: {{b.In}}, n: {{b.Out}}{{epilogue}});
+                {{Rt}}Gemv.Forward<{{plan.T}}>({{b.Input.Name}}, {{b.W}}, {{b.B}}, {{b.AffineOutput.Name}}, k: {{b.In}}, n: {{b.Out}}{{epilogue}});
                 """);
             if (b.FusedRelu)
             {
@@ -60,32 +59,6 @@ public sealed partial class NnGenerator
                 EmitStageForward(w, plan, stage, "1");
             }
         }
-
-        private static string ChooseGemv(int n, int lanes) => n <= lanes / 2 ? "Packed" : n < lanes ? "Narrow" : "Wide";
-
-        private static int Lanes(string t) => t == "double" ? 8 : 16;
-
-        private static string WhyGemv(AffineBlock b, string t)
-        {
-            var lanes = Lanes(t);
-            switch (ChooseGemv(b.Out, lanes))
-            {
-                case "Packed":
-                    var rows = lanes / b.Out;
-                    return Invariant($"batch 1, {b.Out} output{(b.Out == 1 ? "" : "s")} of {lanes} lanes: Gemv.Packed reads {rows} rows of {b.W} per 512-bit vector ({rows * b.Out} lanes used), {Ceiling(b.In, rows)} vectors for {b.In} rows, x spread to match");
-                case "Narrow":
-                    return Invariant($"batch 1, {b.Out} outputs of {lanes} lanes: Gemv.Narrow reads each row of {b.W} as one masked 512-bit vector, 4 k-chains");
-                default:
-                    var vectors = Ceiling(b.Out, lanes);
-                    var passes = Ceiling(vectors, 8);
-                    var steps = b.In <= 2 ? Invariant($"{b.In} row{(b.In == 1 ? "" : "s")} in one step") : "two rows per step";
-                    return passes == 1
-                        ? Invariant($"batch 1, {b.Out} outputs: Gemv.Wide keeps them in {vectors} 512-bit register{(vectors == 1 ? "" : "s")} and reads {b.W} once, {steps}")
-                        : Invariant($"batch 1, {b.Out} outputs ({vectors} 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, {passes} passes over column blocks of {b.W}, each element read once, {steps}");
-            }
-        }
-
-        private static int Ceiling(int a, int b) => (a + b - 1) / b;
 
         // Forward(x, scores), Predict(x) and Probabilities(x, p): the members of this network that run one sample.
         private static string Callers(NetworkPlan plan)

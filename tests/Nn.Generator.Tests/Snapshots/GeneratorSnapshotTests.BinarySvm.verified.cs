@@ -144,17 +144,15 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 16);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×16] = [1×5]·[5×16]
-            // batch 1, 16 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 5, n: 16, epilogue: global::Nn.Epilogue.Relu);
+            global::Nn.Gemv.Forward<float>(x, W1, b1, h1, k: 5, n: 16, epilogue: global::Nn.Epilogue.Relu);
             // (2) Affine 2: scores = h1·W2 + b2    [1×1] = [1×16]·[16×1]
-            // batch 1, 1 output of 16 lanes: Gemv.Packed reads 16 rows of W2 per 512-bit vector (16 lanes used), 1 vectors for 16 rows, x spread to match
-            global::Nn.Gemv.Packed<float>(h1, W2, b2, scores, k: 16, n: 1);
+            global::Nn.Gemv.Forward<float>(h1, W2, b2, scores, k: 16, n: 1);
         }
 
         /// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>

@@ -167,21 +167,18 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16] | h2 [8].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, 16);
             global::System.Span<double> h2 = hidden.Slice(16, 8);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×16] = [1×12]·[12×16]
-            // batch 1, 16 outputs: Gemv.Wide keeps them in 2 512-bit registers and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<double>(x, W1, b1, h1, k: 12, n: 16, epilogue: global::Nn.Epilogue.Relu);
+            global::Nn.Gemv.Forward<double>(x, W1, b1, h1, k: 12, n: 16, epilogue: global::Nn.Epilogue.Relu);
             // (2) Affine 2: h2 = h1·W2 + b2    [1×8] = [1×16]·[16×8]
-            // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W2 once, two rows per step
-            global::Nn.Gemv.Wide<double>(h1, W2, b2, h2, k: 16, n: 8);
+            global::Nn.Gemv.Forward<double>(h1, W2, b2, h2, k: 16, n: 8);
             // (3) Affine 3: scores = h2·W3 + b3    [1×5] = [1×8]·[8×5]
-            // batch 1, 5 outputs of 8 lanes: Gemv.Narrow reads each row of W3 as one masked 512-bit vector, 4 k-chains
-            global::Nn.Gemv.Narrow<double>(h2, W3, b3, scores, k: 8, n: 5);
+            global::Nn.Gemv.Forward<double>(h2, W3, b3, scores, k: 8, n: 5);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>

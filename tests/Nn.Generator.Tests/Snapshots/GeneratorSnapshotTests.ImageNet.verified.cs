@@ -189,25 +189,21 @@ partial class ImageNet
     }
 
     // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [300] | h2 [300] | h3 [500].
-    // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-    // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+    // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+    // for this shape and this machine's vector width.
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
     {
         global::System.Span<float> h1 = hidden.Slice(0, 300);
         global::System.Span<float> h2 = hidden.Slice(300, 300);
         global::System.Span<float> h3 = hidden.Slice(600, 500);
         // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×300] = [1×784]·[784×300]
-        // batch 1, 300 outputs (19 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 3 passes over column blocks of W1, each element read once, two rows per step
-        global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 784, n: 300, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Gemv.Forward<float>(x, W1, b1, h1, k: 784, n: 300, epilogue: global::Nn.Epilogue.Relu);
         // (2) Affine 2 + ReLU: h2 = max(0, h1·W2 + b2)    [1×300] = [1×300]·[300×300]
-        // batch 1, 300 outputs (19 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 3 passes over column blocks of W2, each element read once, two rows per step
-        global::Nn.Gemv.Wide<float>(h1, W2, b2, h2, k: 300, n: 300, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Gemv.Forward<float>(h1, W2, b2, h2, k: 300, n: 300, epilogue: global::Nn.Epilogue.Relu);
         // (3) Affine 3 + ReLU: h3 = max(0, h2·W3 + b3)    [1×500] = [1×300]·[300×500]
-        // batch 1, 500 outputs (32 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 4 passes over column blocks of W3, each element read once, two rows per step
-        global::Nn.Gemv.Wide<float>(h2, W3, b3, h3, k: 300, n: 500, epilogue: global::Nn.Epilogue.Relu);
+        global::Nn.Gemv.Forward<float>(h2, W3, b3, h3, k: 300, n: 500, epilogue: global::Nn.Epilogue.Relu);
         // (4) Affine 4: scores = h3·W4 + b4    [1×10] = [1×500]·[500×10]
-        // batch 1, 10 outputs of 16 lanes: Gemv.Narrow reads each row of W4 as one masked 512-bit vector, 4 k-chains
-        global::Nn.Gemv.Narrow<float>(h3, W4, b4, scores, k: 500, n: 10);
+        global::Nn.Gemv.Forward<float>(h3, W4, b4, scores, k: 500, n: 10);
     }
 
     /// <summary>The index of the highest score for one sample (the predicted class).</summary>

@@ -120,13 +120,12 @@ namespace Demo.Linear
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [1×3] = [1×2]·[2×3]
-            // batch 1, 3 outputs of 8 lanes: Gemv.Packed reads 2 rows of W1 per 512-bit vector (6 lanes used), 1 vectors for 2 rows, x spread to match
-            global::Nn.Gemv.Packed<double>(x, W1, b1, scores, k: 2, n: 3);
+            global::Nn.Gemv.Forward<double>(x, W1, b1, scores, k: 2, n: 3);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>

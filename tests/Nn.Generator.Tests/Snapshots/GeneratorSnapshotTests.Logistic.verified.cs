@@ -120,13 +120,12 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [1×1] = [1×2]·[2×1]
-            // batch 1, 1 output of 16 lanes: Gemv.Packed reads 16 rows of W1 per 512-bit vector (16 lanes used), 1 vectors for 2 rows, x spread to match
-            global::Nn.Gemv.Packed<float>(x, W1, b1, scores, k: 2, n: 1);
+            global::Nn.Gemv.Forward<float>(x, W1, b1, scores, k: 2, n: 1);
         }
 
         /// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>

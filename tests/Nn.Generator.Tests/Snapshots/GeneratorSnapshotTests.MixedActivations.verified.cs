@@ -198,31 +198,27 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [100] | h2 [60] | h3 [40].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 100);
             global::System.Span<float> h2 = hidden.Slice(100, 60);
             global::System.Span<float> h3 = hidden.Slice(160, 40);
             // (1) Affine 1 + LeakyReLU(0.01): h1 = x·W1 + b1    [1×100] = [1×3072]·[3072×100]
-            // batch 1, 100 outputs: Gemv.Wide keeps them in 7 512-bit registers and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 3072, n: 100);
+            global::Nn.Gemv.Forward<float>(x, W1, b1, h1, k: 3072, n: 100);
             //     LeakyReLU(0.01): h1 = h1 > 0 ? h1 : 0.01·h1    [1×100]
             global::Nn.Activations.LeakyReluForward<float>(h1, h1, alpha: 0.01f);
             // (2) Affine 2 + Tanh: h2 = h1·W2 + b2    [1×60] = [1×100]·[100×60]
-            // batch 1, 60 outputs: Gemv.Wide keeps them in 4 512-bit registers and reads W2 once, two rows per step
-            global::Nn.Gemv.Wide<float>(h1, W2, b2, h2, k: 100, n: 60);
+            global::Nn.Gemv.Forward<float>(h1, W2, b2, h2, k: 100, n: 60);
             //     Tanh: h2 = tanh(h2)    [1×60]
             global::Nn.Activations.TanhForward<float>(h2, h2);
             // (3) Affine 3 + Sigmoid: h3 = h2·W3 + b3    [1×40] = [1×60]·[60×40]
-            // batch 1, 40 outputs: Gemv.Wide keeps them in 3 512-bit registers and reads W3 once, two rows per step
-            global::Nn.Gemv.Wide<float>(h2, W3, b3, h3, k: 60, n: 40);
+            global::Nn.Gemv.Forward<float>(h2, W3, b3, h3, k: 60, n: 40);
             //     Sigmoid: h3 = σ(h3) = 1 / (1 + exp(−h3))    [1×40]
             global::Nn.Activations.SigmoidForward<float>(h3, h3);
             // (4) Affine 4: scores = h3·W4 + b4    [1×10] = [1×40]·[40×10]
-            // batch 1, 10 outputs of 16 lanes: Gemv.Narrow reads each row of W4 as one masked 512-bit vector, 4 k-chains
-            global::Nn.Gemv.Narrow<float>(h3, W4, b4, scores, k: 40, n: 10);
+            global::Nn.Gemv.Forward<float>(h3, W4, b4, scores, k: 40, n: 10);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>

@@ -146,19 +146,17 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [8].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, 8);
             // (1) Affine 1 + Tanh: h1 = x·W1 + b1    [1×8] = [1×3]·[3×8]
-            // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W1 once, two rows per step
-            global::Nn.Gemv.Wide<double>(x, W1, b1, h1, k: 3, n: 8);
+            global::Nn.Gemv.Forward<double>(x, W1, b1, h1, k: 3, n: 8);
             //     Tanh: h1 = tanh(h1)    [1×8]
             global::Nn.Activations.TanhForward<double>(h1, h1);
             // (2) Affine 2: scores = h1·W2 + b2    [1×2] = [1×8]·[8×2]
-            // batch 1, 2 outputs of 8 lanes: Gemv.Packed reads 4 rows of W2 per 512-bit vector (8 lanes used), 2 vectors for 8 rows, x spread to match
-            global::Nn.Gemv.Packed<double>(h1, W2, b2, scores, k: 8, n: 2);
+            global::Nn.Gemv.Forward<double>(h1, W2, b2, scores, k: 8, n: 2);
         }
 
         // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,

@@ -144,17 +144,15 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [100].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls the Gemv kernel chosen
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 100);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×100] = [1×2]·[2×100]
-            // batch 1, 100 outputs: Gemv.Wide keeps them in 7 512-bit registers and reads W1 once, 2 rows in one step
-            global::Nn.Gemv.Wide<float>(x, W1, b1, h1, k: 2, n: 100, epilogue: global::Nn.Epilogue.Relu);
+            global::Nn.Gemv.Forward<float>(x, W1, b1, h1, k: 2, n: 100, epilogue: global::Nn.Epilogue.Relu);
             // (2) Affine 2: scores = h1·W2 + b2    [1×3] = [1×100]·[100×3]
-            // batch 1, 3 outputs of 16 lanes: Gemv.Packed reads 5 rows of W2 per 512-bit vector (15 lanes used), 20 vectors for 100 rows, x spread to match
-            global::Nn.Gemv.Packed<float>(h1, W2, b2, scores, k: 100, n: 3);
+            global::Nn.Gemv.Forward<float>(h1, W2, b2, scores, k: 100, n: 3);
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
