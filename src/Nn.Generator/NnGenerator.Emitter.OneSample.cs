@@ -17,7 +17,7 @@ public sealed partial class NnGenerator
         {
             string t = plan.T, span = SpanOf(t);
             w.WriteLine($$"""
-                // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds {{OneSampleLayout(plan)}}.
+                // Forward pass for one sample, behind {{Callers(plan)}}; `hidden` holds {{OneSampleLayout(plan)}}.
                 // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
                 // for this shape and this machine's vector width.
                 """);

@@ -143,7 +143,7 @@ namespace Demo
             global::Nn.Gemm.MatMul<float>(h1, W2, scores, m: N, k: 16, n: 1, bias: b2);
         }
 
-        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16].
+        // Forward pass for one sample, behind Forward(x, scores) and Predict(x); `hidden` holds h1 [16].
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)

@@ -188,7 +188,7 @@ partial class ImageNet
         global::Nn.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 500, n: 10, bias: b4);
     }
 
-    // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [300] | h2 [300] | h3 [500].
+    // Forward pass for one sample, behind Forward(x, scores) and Predict(x); `hidden` holds h1 [300] | h2 [300] | h3 [500].
     // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
     // for this shape and this machine's vector width.
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)

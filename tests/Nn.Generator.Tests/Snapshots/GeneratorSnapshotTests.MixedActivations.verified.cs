@@ -197,7 +197,7 @@ namespace Demo
             global::Nn.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 40, n: 10, bias: b4);
         }
 
-        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [100] | h2 [60] | h3 [40].
+        // Forward pass for one sample, behind Forward(x, scores) and Predict(x); `hidden` holds h1 [100] | h2 [60] | h3 [40].
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)

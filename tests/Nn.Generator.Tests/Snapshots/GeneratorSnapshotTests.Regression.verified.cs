@@ -145,7 +145,7 @@ namespace Demo
             global::Nn.Gemm.MatMul<double>(h1, W2, scores, m: N, k: 8, n: 2, bias: b2);
         }
 
-        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [8].
+        // Forward pass for one sample, behind Forward(x, scores); `hidden` holds h1 [8].
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
