@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace Nn.Generator.Model;
@@ -171,11 +172,12 @@ internal sealed class NetworkPlan
     {
         var input = block.Output;
         var inPlace = block.Stages.Count == 0 && LayerKinds.IsElementwise(layer.Kind);
-        var output = inPlace ? input : new Value("h" + block.Number, OutputWidth(layer, input.Size));
+        var number = block.Number.ToString(CultureInfo.InvariantCulture);
+        var output = inPlace ? input : new Value("h" + number, OutputWidth(layer, input.Size));
         if (!inPlace)
         {
             var stored = block.Values.Count();
-            input.Name = "z" + block.Number + (stored > 1 ? ((char)('a' + stored - 1)).ToString() : string.Empty);
+            input.Name = "z" + number + (stored > 1 ? ((char)('a' + stored - 1)).ToString() : string.Empty);
         }
 
         block.Stages.Add(new Stage(layer, input, output));

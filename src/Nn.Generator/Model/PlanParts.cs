@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace Nn.Generator.Model;
@@ -108,7 +109,7 @@ internal sealed class AffineBlock
         Input = input;
         In = input.Size;
         Out = layer.HasErrors || layer.Size <= 0 ? 0 : layer.Size;
-        AffineOutput = new Value("h" + number, Out);
+        AffineOutput = new Value("h" + number.ToString(CultureInfo.InvariantCulture), Out);
     }
 
     /// <summary>The <c>[Affine]</c> attribute that opens the block.</summary>
