@@ -68,7 +68,8 @@ public sealed partial class NnGenerator
         private static string Describe(AffineBlock b, TensorPlan tensor) => tensor.Role switch
         {
             TensorRole.Weights => Invariant($"weights of layer {b.Number}, [{b.In}×{b.Out}] row-major"),
-            _ => Invariant($"biases of layer {b.Number}, [{b.Out}]"),
+            TensorRole.Biases => Invariant($"biases of layer {b.Number}, [{b.Out}]"),
+            _ => throw new System.InvalidOperationException($"No description for tensor role {tensor.Role}."),
         };
 
         // public Span<float> W1 => new Span<float>(Parameters, 0, 200);
@@ -112,22 +113,26 @@ public sealed partial class NnGenerator
 
         private static void EmitInitializeTensor(SourceWriter w, NetworkPlan plan, AffineBlock b, TensorPlan tensor)
         {
-            if (tensor.Role == TensorRole.Biases)
+            switch (tensor.Role)
             {
-                // b1 = 0
-                w.WriteLine($$"""
-                    // {{tensor.Name}} = 0
-                    {{tensor.Name}}.Clear();
-                    """);
-                return;
+                case TensorRole.Weights:
+                    // W1 ~ N(0, 1)·√(2/2), the scale chosen by InitOf
+                    var (formula, scale, why) = InitOf(b, plan.T);
+                    w.WriteLine($$"""
+                        // {{tensor.Name}} ~ N(0, 1)·{{formula}}   ({{why}})
+                        {{Rt}}Initializers.Gaussian<{{plan.T}}>({{tensor.Name}}, weightScale ?? {{scale}}, ref rng);
+                        """);
+                    break;
+                case TensorRole.Biases:
+                    // b1 = 0
+                    w.WriteLine($$"""
+                        // {{tensor.Name}} = 0
+                        {{tensor.Name}}.Clear();
+                        """);
+                    break;
+                default:
+                    throw new System.InvalidOperationException($"No initialization for tensor role {tensor.Role}.");
             }
-
-            // W1 ~ N(0, 1)·√(2/2), the scale chosen by InitOf
-            var (formula, scale, why) = InitOf(b, plan.T);
-            w.WriteLine($$"""
-                // {{tensor.Name}} ~ N(0, 1)·{{formula}}   ({{why}})
-                {{Rt}}Initializers.Gaussian<{{plan.T}}>({{tensor.Name}}, weightScale ?? {{scale}}, ref rng);
-                """);
         }
 
         // He before a rectifier, Xavier otherwise, unless the layer says which.
