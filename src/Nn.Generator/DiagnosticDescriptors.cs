@@ -24,7 +24,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = Error(
         "NN0003",
         "Layer attributes must sit on one partial declaration",
-        "The layers of '{0}' are split across partial declarations, so their order is undefined; move this [{1}] to the declaration that holds the other layers");
+        "The layers of '{0}' are split across partial declarations, so their order is undefined; "
+        + "move this [{1}] to the declaration that holds the other layers");
 
     public static readonly DiagnosticDescriptor AffineSizeNotPositive = Error(
         "NN0004",
@@ -69,7 +70,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor HeadNeedsTwoOutputs = Error(
         "NN0012",
         "Softmax needs at least two outputs",
-        "[Softmax] over {0} output gives probability 1 whatever the input; for two classes with one output write [Affine(1), Logistic], or use [Affine(2), Softmax]");
+        "[Softmax] over {0} output gives probability 1 whatever the input; "
+        + "for two classes with one output write [Affine(1), Logistic], or use [Affine(2), Softmax]");
 
     public static readonly DiagnosticDescriptor MaxoutPieces = Error(
         "NN0013",
@@ -84,7 +86,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LogisticOutputs = Error(
         "NN0015",
         "Logistic needs exactly one output",
-        "[Logistic] is binary: one output neuron, the score of class 1, but the layer before it has {0} outputs; write [Affine(1), Logistic], or [Affine({0}), Softmax] for {0} classes");
+        "[Logistic] is binary: one output neuron, the score of class 1, but the layer before it has {0} outputs; "
+        + "write [Affine(1), Logistic], or [Affine({0}), Softmax] for {0} classes");
 
     public static readonly DiagnosticDescriptor MemberConflict = Error(
         "NN0016",

@@ -73,9 +73,7 @@ public sealed class NnAnalyzer : DiagnosticAnalyzer
     {
         foreach (var member in type.GetMembers())
         {
-            var matches = name == GeneratedNames.SeedConstructor
-                ? member is IMethodSymbol { MethodKind: MethodKind.Constructor, Parameters.Length: 1 } ctor && ctor.Parameters[0].Type.SpecialType == SpecialType.System_UInt64
-                : member.Name == name;
+            var matches = name == MemberNames.SeedConstructor ? NnGenerator.Parser.IsSeedConstructor(member) : member.Name == name;
             if (!matches)
             {
                 continue;

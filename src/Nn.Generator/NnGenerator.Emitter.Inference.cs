@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Linq;
 using Nn.Generator.Model;
 
@@ -6,33 +5,42 @@ namespace Nn.Generator;
 
 public sealed partial class NnGenerator
 {
+    /// <summary>Inference: Forward for one sample and for a batch, ForwardCore, Predict, Probabilities, the per-thread workspace.</summary>
     internal static partial class Emitter
     {
         private static void EmitForward(SourceWriter w, NetworkPlan plan)
         {
-            var t = plan.T;
-            w.WriteLine("/// <summary>Runs one sample: <paramref name=\"x\"/> [" + plan.InputSize + "] → <paramref name=\"scores\"/> [" + plan.OutputSize + "]. Allocation-free and thread-safe.</summary>");
-            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not InputSize or OutputSize.</exception>");
-            using (w.Block("public void Forward(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> scores)"))
+            string t = plan.T, span = SpanOf(t), input = ReadOnlySpanOf(t);
+            w.WriteLine($$"""
+                /// <summary>Runs one sample: <paramref name="x"/> [{{plan.InputSize}}] → <paramref name="scores"/> [{{plan.OutputSize}}]. \
+                    Allocation-free and thread-safe.</summary>
+                /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+                """);
+            using (w.Block($"public void Forward({input} x, {span} scores)"))
             {
-                w.WriteLine(Rt + "Guard.Length(x.Length, InputSize, nameof(x), \"InputSize\");");
-                w.WriteLine(Rt + "Guard.Length(scores.Length, OutputSize, nameof(scores), \"OutputSize\");");
+                w.WriteLine($$"""
+                    {{Rt}}Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+                    {{Rt}}Guard.Length(scores.Length, OutputSize, nameof(scores), "OutputSize");
+                    """);
                 EmitSingleSampleHidden(w, plan);
                 w.WriteLine("ForwardOne(x, scores, hidden);");
             }
 
-            w.WriteLine();
-            w.WriteLine("/// <summary>Runs a batch: <paramref name=\"x\"/> [batch×" + plan.InputSize + "] → <paramref name=\"scores\"/> [batch×" + plan.OutputSize + "], row-major. Allocation-free after the first call at this batch size on this thread.</summary>");
-            w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span's length is not batch·InputSize or batch·OutputSize.</exception>");
-            using (w.Block("public void Forward(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> scores, int batch)"))
-            {
-                w.WriteLine(Rt + "Guard.NonNegative(batch, nameof(batch));");
-                w.WriteLine(Rt + "Guard.Length(x.Length, batch * InputSize, nameof(x), \"batch·InputSize\");");
-                w.WriteLine(Rt + "Guard.Length(scores.Length, batch * OutputSize, nameof(scores), \"batch·OutputSize\");");
-                w.WriteLine("ForwardCore(x, scores, batch, " + (plan.HiddenSize == 0 ? "hidden: default" : "NnWorkspace(batch * " + plan.HiddenSize + ")") + ");");
-            }
+            var hidden = plan.HiddenSize == 0 ? "hidden: default" : Invariant($"NnWorkspace(batch * {plan.HiddenSize})");
+            w.WriteLine($$"""
 
-            w.WriteLine();
+                /// <summary>Runs a batch: <paramref name="x"/> [batch×{{plan.InputSize}}] → <paramref name="scores"/> \
+                    [batch×{{plan.OutputSize}}], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
+                /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+                public void Forward({{input}} x, {{span}} scores, int batch)
+                {
+                    {{Rt}}Guard.NonNegative(batch, nameof(batch));
+                    {{Rt}}Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
+                    {{Rt}}Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+                    ForwardCore(x, scores, batch, {{hidden}});
+                }
+
+                """);
             EmitForwardCore(w, plan);
             EmitForwardOne(w, plan);
         }
@@ -40,10 +48,12 @@ public sealed partial class NnGenerator
         // The layers, once: used by Forward, Predict and the trainer (which keeps `hidden` for backward).
         private static void EmitForwardCore(SourceWriter w, NetworkPlan plan)
         {
-            var t = plan.T;
-            w.WriteLine("// Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,");
-            w.WriteLine("// each [N×size]: " + HiddenLayout(plan) + ". The trainer keeps it for the backward pass.");
-            using (w.Block("private void ForwardCore(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> scores, int N, " + Span + "<" + t + "> hidden)"))
+            string t = plan.T, span = SpanOf(t);
+            w.WriteLine($$"""
+                // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
+                // each [N×size]: {{HiddenLayout(plan)}}. The trainer keeps it for the backward pass.
+                """);
+            using (w.Block($"private void ForwardCore({ReadOnlySpanOf(t)} x, {span} scores, int N, {span} hidden)"))
             {
                 EmitHiddenSlices(w, plan, "hidden", string.Empty);
                 foreach (var block in plan.Blocks)
@@ -58,88 +68,83 @@ public sealed partial class NnGenerator
         // Span<float> h1 = hidden.Slice(0, N * 100);   (or new Span<float>(_hidden, …) for the trainer's arrays)
         private static void EmitHiddenSlices(SourceWriter w, NetworkPlan plan, string buffer, string prefix)
         {
+            var span = SpanOf(plan.T);
             var before = 0;
             foreach (var value in plan.Hidden)
             {
-                var offset = before == 0 ? "0" : "N * " + before;
-                var length = "N * " + value.Size;
+                var offset = before == 0 ? "0" : Invariant($"N * {before}");
+                var length = Invariant($"N * {value.Size}");
                 var view = buffer.StartsWith("_", System.StringComparison.Ordinal)
-                    ? "new " + Span + "<" + plan.T + ">(" + buffer + ", " + offset + ", " + length + ")"
-                    : buffer + ".Slice(" + offset + ", " + length + ")";
-                w.WriteLine(Span + "<" + plan.T + "> " + prefix + value.Name + " = " + view + ";");
+                    ? $"new {span}({buffer}, {offset}, {length})"
+                    : $"{buffer}.Slice({offset}, {length})";
+                w.WriteLine($"{span} {prefix}{value.Name} = {view};");
                 before += value.Size;
             }
         }
 
+        // Span<float> hidden = stackalloc float[100];   (or default, or this thread's workspace)
         private static void EmitSingleSampleHidden(SourceWriter w, NetworkPlan plan)
         {
-            if (plan.HiddenSize == 0)
+            string t = plan.T, span = SpanOf(t);
+            var size = plan.HiddenSize;
+            if (size == 0)
             {
-                w.WriteLine("// no hidden layers: nothing is kept between layers");
-                w.WriteLine(Span + "<" + plan.T + "> hidden = default;");
+                w.WriteLine($"""
+                    // no hidden layers: nothing is kept between layers
+                    {span} hidden = default;
+                    """);
             }
-            else if (plan.HiddenSize <= StackLimit)
+            else if (size <= StackLimit)
             {
-                w.WriteLine("// activations of one sample, " + plan.HiddenSize + " values: small enough for the stack");
-                w.WriteLine(Span + "<" + plan.T + "> hidden = stackalloc " + plan.T + "[" + plan.HiddenSize + "];");
+                w.WriteLine($"""
+                    // activations of one sample, {size} values: small enough for the stack
+                    {span} hidden = stackalloc {t}[{size}];
+                    """);
             }
             else
             {
-                w.WriteLine("// activations of one sample, " + plan.HiddenSize + " values: too many for the stack, so this thread's workspace");
-                w.WriteLine(Span + "<" + plan.T + "> hidden = NnWorkspace(" + plan.HiddenSize + ");");
+                w.WriteLine($"""
+                    // activations of one sample, {size} values: too many for the stack, so this thread's workspace
+                    {span} hidden = NnWorkspace({size});
+                    """);
             }
         }
 
+        // Predict(x) and Predict(x, labels): argmax of the scores, or score > 0 for one binary output.
         private static void EmitPredict(SourceWriter w, NetworkPlan plan)
         {
-            // A regression head has nothing to pick, nor does a single unlabelled output.
-            if (plan.Head == LayerKind.MeanSquaredError || (plan.OutputSize == 1 && !plan.IsBinary))
-            {
-                return;
-            }
-
-            EmitPredictOne(w, plan);
-            w.WriteLine();
-            EmitPredictBatch(w, plan);
-            w.WriteLine();
-            if (plan.Head is LayerKind.Softmax or LayerKind.Logistic)
-            {
-                EmitProbabilities(w, plan);
-            }
-        }
-
-        private static void EmitPredictOne(SourceWriter w, NetworkPlan plan)
-        {
-            var t = plan.T;
+            string t = plan.T, span = SpanOf(t), input = ReadOnlySpanOf(t);
+            var total = plan.HiddenSize + plan.OutputSize;
+            var (where, buffer) = total <= StackLimit
+                ? (", on the stack", Invariant($"stackalloc {t}[{total}]"))
+                : (", in this thread's workspace", Invariant($"NnWorkspace({total})"));
+            var pick = plan.IsBinary ? "scores[0] > 0 ? 1 : 0" : $"global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<{t}>(scores)";
             w.WriteLine(plan.IsBinary
                 ? "/// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>"
                 : "/// <summary>The index of the highest score for one sample (the predicted class).</summary>");
-            using (w.Block("public int Predict(" + ReadOnlySpan + "<" + t + "> x)"))
-            {
-                w.WriteLine(Rt + "Guard.Length(x.Length, InputSize, nameof(x), \"InputSize\");");
-                var total = plan.HiddenSize + plan.OutputSize;
-                w.WriteLine("// hidden activations and scores of one sample, " + total + " values" + (total <= StackLimit ? ", on the stack" : ", in this thread's workspace"));
-                w.WriteLine(Span + "<" + t + "> buffer = " + (total <= StackLimit ? "stackalloc " + t + "[" + total + "]" : "NnWorkspace(" + total + ")") + ";");
-                w.WriteLine(Span + "<" + t + "> scores = buffer.Slice(" + plan.HiddenSize + ");");
-                w.WriteLine("ForwardOne(x, scores, buffer.Slice(0, " + plan.HiddenSize + "));");
-                w.WriteLine(plan.IsBinary
-                    ? "return scores[0] > 0 ? 1 : 0;"
-                    : "return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<" + t + ">(scores);");
-            }
-        }
+            w.WriteLine($$"""
+                public int Predict({{input}} x)
+                {
+                    {{Rt}}Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
+                    // hidden activations and scores of one sample, {{total}} values{{where}}
+                    {{span}} buffer = {{buffer}};
+                    {{span}} scores = buffer.Slice({{plan.HiddenSize}});
+                    ForwardOne(x, scores, buffer.Slice(0, {{plan.HiddenSize}}));
+                    return {{pick}};
+                }
 
-        private static void EmitPredictBatch(SourceWriter w, NetworkPlan plan)
-        {
-            var t = plan.T;
-            w.WriteLine("/// <summary>Predicted class of every sample of a batch: <paramref name=\"x\"/> [labels.Length×" + plan.InputSize + "].</summary>");
-            using (w.Block("public void Predict(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<int> labels)"))
+                /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×{{plan.InputSize}}].</summary>
+                """);
+            using (w.Block($"public void Predict({input} x, global::System.Span<int> labels)"))
             {
-                w.WriteLine("int N = labels.Length;");
-                w.WriteLine(Rt + "Guard.Length(x.Length, N * InputSize, nameof(x), \"labels.Length·InputSize\");");
-                w.WriteLine("// hidden activations [N×" + plan.HiddenSize + "] and scores [N×" + plan.OutputSize + "] in this thread's workspace");
-                w.WriteLine(Span + "<" + t + "> buffer = NnWorkspace(N * " + (plan.HiddenSize + plan.OutputSize) + ");");
-                w.WriteLine(Span + "<" + t + "> scores = buffer.Slice(N * " + plan.HiddenSize + ");");
-                w.WriteLine("ForwardCore(x, scores, N, buffer.Slice(0, N * " + plan.HiddenSize + "));");
+                w.WriteLine($$"""
+                    int N = labels.Length;
+                    {{Rt}}Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+                    // hidden activations [N×{{plan.HiddenSize}}] and scores [N×{{plan.OutputSize}}] in this thread's workspace
+                    {{span}} buffer = NnWorkspace(N * {{total}});
+                    {{span}} scores = buffer.Slice(N * {{plan.HiddenSize}});
+                    ForwardCore(x, scores, N, buffer.Slice(0, N * {{plan.HiddenSize}}));
+                    """);
                 if (plan.IsBinary)
                 {
                     using (w.Block("for (int i = 0; i < N; i++)"))
@@ -149,64 +154,69 @@ public sealed partial class NnGenerator
                 }
                 else
                 {
-                    w.WriteLine(Rt + "Reductions.ArgMaxRows<" + t + ">(scores, labels, rows: N, cols: OutputSize);");
+                    w.WriteLine($"{Rt}Reductions.ArgMaxRows<{t}>(scores, labels, rows: N, cols: OutputSize);");
                 }
             }
+
+            w.WriteLine();
         }
 
+        // Probabilities(x, p) and Probabilities(x, p, batch): softmax, or σ for a logistic head.
         private static void EmitProbabilities(SourceWriter w, NetworkPlan plan)
         {
-            var t = plan.T;
+            string t = plan.T, span = SpanOf(t), input = ReadOnlySpanOf(t);
             var softmax = plan.Head == LayerKind.Softmax;
-            w.WriteLine(softmax
-                ? "/// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>"
-                : "/// <summary>The probability that one sample is of class 1: p = σ(s).</summary>");
-            using (w.Block("public void Probabilities(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> probabilities)"))
-            {
-                w.WriteLine("Forward(x, probabilities);");
-                w.WriteLine(softmax
-                    ? Rt + "Losses.SoftmaxProbabilities<" + t + ">(probabilities, probabilities, batch: 1, classes: OutputSize);"
-                    : Rt + "Losses.LogisticProbabilities<" + t + ">(probabilities, probabilities);");
-            }
-
-            w.WriteLine();
-            w.WriteLine("/// <summary>" + (softmax ? "Softmax class probabilities" : "Probabilities of class 1") + " of a batch, [batch×" + plan.OutputSize + "].</summary>");
-            using (w.Block("public void Probabilities(" + ReadOnlySpan + "<" + t + "> x, " + Span + "<" + t + "> probabilities, int batch)"))
-            {
-                w.WriteLine("Forward(x, probabilities, batch);");
-                w.WriteLine(softmax
-                    ? Rt + "Losses.SoftmaxProbabilities<" + t + ">(probabilities, probabilities, batch, classes: OutputSize);"
-                    : Rt + "Losses.LogisticProbabilities<" + t + ">(probabilities, probabilities);");
-            }
-
-            w.WriteLine();
-        }
-
-        private static void EmitWorkspace(SourceWriter w, NetworkPlan plan)
-        {
-            var t = plan.T;
-            w.WriteLine("// One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,");
-            w.WriteLine("// and it only grows, so calls after the first at a given size allocate nothing.");
-            w.WriteLine("[global::System.ThreadStatic]");
-            w.WriteLine("private static " + t + "[]? t_nnWorkspace;");
-            w.WriteLine();
-            using (w.Block("private static " + Span + "<" + t + "> NnWorkspace(int length)"))
-            {
-                w.WriteLine("var buffer = t_nnWorkspace;");
-                using (w.Block("if (buffer is null || buffer.Length < length)"))
+            var (one, batch) = softmax
+                ? ("Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).", "Softmax class probabilities")
+                : ("The probability that one sample is of class 1: p = σ(s).", "Probabilities of class 1");
+            var softmaxOne = $"{Rt}Losses.SoftmaxProbabilities<{t}>(probabilities, probabilities, batch: 1, classes: OutputSize);";
+            var softmaxBatch = $"{Rt}Losses.SoftmaxProbabilities<{t}>(probabilities, probabilities, batch, classes: OutputSize);";
+            var logistic = $"{Rt}Losses.LogisticProbabilities<{t}>(probabilities, probabilities);";
+            w.WriteLine($$"""
+                /// <summary>{{one}}</summary>
+                public void Probabilities({{input}} x, {{span}} probabilities)
                 {
-                    w.WriteLine("t_nnWorkspace = buffer = new " + t + "[length];");
+                    Forward(x, probabilities);
+                    {{(softmax ? softmaxOne : logistic)}}
                 }
 
-                w.WriteLine();
-                w.WriteLine("return new " + Span + "<" + t + ">(buffer, 0, length);");
-            }
+                /// <summary>{{batch}} of a batch, [batch×{{plan.OutputSize}}].</summary>
+                public void Probabilities({{input}} x, {{span}} probabilities, int batch)
+                {
+                    Forward(x, probabilities, batch);
+                    {{(softmax ? softmaxBatch : logistic)}}
+                }
+
+                """);
         }
 
-        private static string HiddenLayout(NetworkPlan plan)
+        // [ThreadStatic] t_nnWorkspace and NnWorkspace(length), which grows it.
+        private static void EmitWorkspace(SourceWriter w, NetworkPlan plan)
         {
-            var parts = new List<string>(plan.Hidden.Select(v => v.Name + " [N×" + v.Size + "]"));
-            return parts.Count == 0 ? "none (a single linear layer)" : string.Join(" | ", parts);
+            string t = plan.T, span = SpanOf(t);
+            w.WriteLine($$"""
+                // One buffer per thread for activations that do not fit on the stack: concurrent calls never share it,
+                // and it only grows, so calls after the first at a given size allocate nothing.
+                [global::System.ThreadStatic]
+                private static {{t}}[]? t_nnWorkspace;
+
+                private static {{span}} NnWorkspace(int length)
+                {
+                    var buffer = t_nnWorkspace;
+                    if (buffer is null || buffer.Length < length)
+                    {
+                        t_nnWorkspace = buffer = new {{t}}[length];
+                    }
+
+                    return new {{span}}(buffer, 0, length);
+                }
+                """);
         }
+
+        // h1 [N×100] | h2 [N×100]
+        private static string HiddenLayout(NetworkPlan plan) =>
+            plan.Hidden.Count == 0
+                ? "none (a single linear layer)"
+                : string.Join(" | ", plan.Hidden.Select(v => Invariant($"{v.Name} [N×{v.Size}]")));
     }
 }

@@ -5,129 +5,106 @@ namespace Nn.Generator;
 
 public sealed partial class NnGenerator
 {
-    /// <summary>One method per layer kind, forward and backward: the lines a reader learns backprop from.</summary>
+    /// <summary>The Affine layer, forward and backward, and the dispatch to each stage kind's pair (Emitter.Stages).</summary>
     internal static partial class Emitter
     {
         // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×100] = [N×2]·[2×100]
+        // Gemm.MatMul<float>(x, W1, h1, m: N, k: 2, n: 100, bias: b1, epilogue: Epilogue.Relu);
         private static void EmitAffineForward(SourceWriter w, NetworkPlan plan, AffineBlock b)
         {
-            var math = b.Input.Name + "·" + b.W + " + " + b.B;
-            var shapes = "    [N×" + b.Out + "] = [N×" + b.In + "]·[" + b.In + "×" + b.Out + "]";
-            var title = "(" + b.Number + ") Affine " + b.Number + string.Concat(b.Stages.Select(s => " + " + StageName(s, plan.T)));
+            var epilogue = b.FusedRelu ? $", epilogue: {Rt}Epilogue.Relu" : string.Empty;
+            w.WriteLine($$"""
+                // {{AffineTitle(b)}}: {{b.AffineOutput.Name}} = {{AffineMath(b)}}    [N×{{b.Out}}] = [N×{{b.In}}]·[{{b.In}}×{{b.Out}}]
+                {{Rt}}Gemm.MatMul<{{plan.T}}>({{b.Input.Name}}, {{b.W}}, {{b.AffineOutput.Name}}, m: N, k: {{b.In}}, n: {{b.Out}}, \
+                    bias: {{b.B}}{{epilogue}});
+                """);
             if (b.FusedRelu)
             {
-                w.WriteLine("// " + title + ": " + b.AffineOutput.Name + " = max(0, " + math + ")" + shapes);
-                w.WriteLine(Rt + "Gemm.MatMul<" + plan.T + ">(" + b.Input.Name + ", " + b.W + ", " + b.AffineOutput.Name
-                    + ", m: N, k: " + b.In + ", n: " + b.Out + ", bias: " + b.B + ", epilogue: " + Rt + "Epilogue.Relu);");
                 return;
             }
 
-            w.WriteLine("// " + title + ": " + b.AffineOutput.Name + " = " + math + shapes);
-            w.WriteLine(Rt + "Gemm.MatMul<" + plan.T + ">(" + b.Input.Name + ", " + b.W + ", " + b.AffineOutput.Name
-                + ", m: N, k: " + b.In + ", n: " + b.Out + ", bias: " + b.B + ");");
             foreach (var stage in b.Stages)
             {
                 EmitStageForward(w, plan, stage, "N");
             }
         }
 
-        // `rows` is "N" in the batch pass and "1" in the one-sample pass.
-        private static void EmitStageForward(SourceWriter w, NetworkPlan plan, Stage s, string rows)
-        {
-            var t = plan.T;
-            string i = s.Input.Name, o = s.Output.Name, shape = "    [" + rows + "×" + s.Output.Size + "]";
-            switch (s.Kind)
-            {
-                case LayerKind.ReLU:
-                    w.WriteLine("//     ReLU: " + o + " = max(0, " + i + ")" + shape);
-                    w.WriteLine(Rt + "Activations.ReluForward<" + t + ">(" + i + ", " + o + ");");
-                    break;
-                case LayerKind.LeakyReLU:
-                    w.WriteLine("//     " + StageName(s, t) + ": " + o + " = " + i + " > 0 ? " + i + " : " + s.Literal("double") + "·" + i + shape);
-                    w.WriteLine(Rt + "Activations.LeakyReluForward<" + t + ">(" + i + ", " + o + ", alpha: " + s.Literal(t) + ");");
-                    break;
-                case LayerKind.Sigmoid:
-                    w.WriteLine("//     Sigmoid: " + o + " = σ(" + i + ") = 1 / (1 + exp(−" + i + "))" + shape);
-                    w.WriteLine(Rt + "Activations.SigmoidForward<" + t + ">(" + i + ", " + o + ");");
-                    break;
-                case LayerKind.Tanh:
-                    w.WriteLine("//     Tanh: " + o + " = tanh(" + i + ")" + shape);
-                    w.WriteLine(Rt + "Activations.TanhForward<" + t + ">(" + i + ", " + o + ");");
-                    break;
-                case LayerKind.Maxout:
-                    var k = (int)s.Argument;
-                    w.WriteLine("//     Maxout(" + k + "): " + o + "[:, u] = max(" + i + "[:, " + k + "u … " + k + "u+" + (k - 1) + "])" + shape);
-                    w.WriteLine(Rt + "MaxoutKernels.Forward<" + t + ">(" + i + ", " + o + ", rows: " + rows + ", units: " + s.Output.Size + ", pieces: " + k + ");");
-                    break;
-            }
-        }
-
-        // Undoes one stage: from d(output) to d(input) (the same span when the stage ran in place).
-        private static void EmitStageBackward(SourceWriter w, NetworkPlan plan, Stage s)
-        {
-            var t = plan.T;
-            string o = s.Output.Name, d = "d" + s.Output.Name, dx = "d" + s.Input.Name;
-            switch (s.Kind)
-            {
-                case LayerKind.ReLU when s.InPlace:
-                    w.WriteLine("// ReLU: " + d + "[" + o + " ≤ 0] = 0");
-                    w.WriteLine(Rt + "Activations.ReluBackward<" + t + ">(" + o + ", " + d + ");");
-                    break;
-                case LayerKind.ReLU:
-                    w.WriteLine("// ReLU: " + dx + " = " + o + " > 0 ? " + d + " : 0");
-                    w.WriteLine(Rt + "Activations.ReluBackward<" + t + ">(" + o + ", " + d + ", " + dx + ");");
-                    break;
-                case LayerKind.LeakyReLU:
-                    w.WriteLine("// " + StageName(s, t) + ": " + dx + " = " + o + " > 0 ? " + d + " : " + s.Literal("double") + "·" + d);
-                    w.WriteLine(Rt + "Activations.LeakyReluBackward<" + t + ">(" + o + ", " + d + ", " + dx + ", alpha: " + s.Literal(t) + ");");
-                    break;
-                case LayerKind.Sigmoid:
-                    w.WriteLine("// Sigmoid: " + dx + " = " + d + "·" + o + "·(1 − " + o + ")");
-                    w.WriteLine(Rt + "Activations.SigmoidBackward<" + t + ">(" + o + ", " + d + ", " + dx + ");");
-                    break;
-                case LayerKind.Tanh:
-                    w.WriteLine("// Tanh: " + dx + " = " + d + "·(1 − " + o + "²)");
-                    w.WriteLine(Rt + "Activations.TanhBackward<" + t + ">(" + o + ", " + d + ", " + dx + ");");
-                    break;
-                case LayerKind.Maxout:
-                    w.WriteLine("// Maxout: " + dx + " = " + d + " routed to the piece that won each max, 0 to the others    [N×" + s.Input.Size + "]");
-                    w.WriteLine(Rt + "MaxoutKernels.Backward<" + t + ">(" + s.Input.Name + ", " + d + ", " + dx + ", rows: N, units: " + s.Output.Size + ", pieces: " + (int)s.Argument + ");");
-                    break;
-            }
-        }
-
+        // ── backward (2) ──  undoes (2) Affine 2: the stages in reverse, then dW, db and (past layer 1) dx.
         private static void EmitAffineBackward(SourceWriter w, NetworkPlan plan, AffineBlock b)
         {
-            var t = plan.T;
-            var dout = "d" + b.AffineOutput.Name;
-            var title = "Affine " + b.Number + string.Concat(b.Stages.Select(s => " + " + StageName(s, t)));
-            w.WriteLine("// ── backward (" + b.Number + ") ──  undoes (" + b.Number + ") " + title);
+            string t = plan.T, x = b.Input.Name, dout = "d" + b.AffineOutput.Name;
+            w.WriteLine($"// ── backward ({b.Number}) ──  undoes {AffineTitle(b)}");
             for (var i = b.Stages.Count - 1; i >= 0; i--)
             {
                 EmitStageBackward(w, plan, b.Stages[i]);
             }
 
-            var x = b.Input.Name;
-            w.WriteLine("// d" + b.W + " = " + x + "ᵀ·" + dout + " + λ·" + b.W + "    [" + b.In + "×" + b.Out + "] = [" + b.In + "×N]·[N×" + b.Out + "]");
-            w.WriteLine(Rt + "Gemm.MatMulTransposeA<" + t + ">(" + x + ", " + dout + ", d" + b.W + ", m: " + b.In + ", k: N, n: " + b.Out + ");");
-            w.WriteLine(Rt + "Regularization.L2Backward<" + t + ">(" + b.W + ", d" + b.W + ", reg);");
-            w.WriteLine("// d" + b.B + " = Σ_rows " + dout + "    [" + b.Out + "]");
-            w.WriteLine(Rt + "Reductions.SumRows<" + t + ">(" + dout + ", d" + b.B + ", rows: N, cols: " + b.Out + ");");
+            w.WriteLine($$"""
+                // d{{b.W}} = {{x}}ᵀ·{{dout}} + λ·{{b.W}}    [{{b.In}}×{{b.Out}}] = [{{b.In}}×N]·[N×{{b.Out}}]
+                {{Rt}}Gemm.MatMulTransposeA<{{t}}>({{x}}, {{dout}}, d{{b.W}}, m: {{b.In}}, k: N, n: {{b.Out}});
+                {{Rt}}Regularization.L2Backward<{{t}}>({{b.W}}, d{{b.W}}, reg);
+                // d{{b.B}} = Σ_rows {{dout}}    [{{b.Out}}]
+                {{Rt}}Reductions.SumRows<{{t}}>({{dout}}, d{{b.B}}, rows: N, cols: {{b.Out}});
+                """);
             if (b.Number == 1)
             {
                 w.WriteLine("// (dx is not needed: x is data, not a parameter)");
                 return;
             }
 
-            w.WriteLine("// d" + x + " = " + dout + "·" + b.W + "ᵀ    [N×" + b.In + "] = [N×" + b.Out + "]·[" + b.Out + "×" + b.In + "]");
-            w.WriteLine(Rt + "Gemm.MatMulTransposeB<" + t + ">(" + dout + ", " + b.W + ", d" + x + ", m: N, k: " + b.Out + ", n: " + b.In + ");");
+            w.WriteLine($$"""
+                // d{{x}} = {{dout}}·{{b.W}}ᵀ    [N×{{b.In}}] = [N×{{b.Out}}]·[{{b.Out}}×{{b.In}}]
+                {{Rt}}Gemm.MatMulTransposeB<{{t}}>({{dout}}, {{b.W}}, d{{x}}, m: N, k: {{b.Out}}, n: {{b.In}});
+                """);
         }
 
-        private static string StageName(Stage s, string t) => s.Kind switch
+        // One stage forward. `rows` is "N" in the batch pass and "1" in the one-sample pass.
+        private static void EmitStageForward(SourceWriter w, NetworkPlan plan, Stage s, string rows)
         {
-            LayerKind.LeakyReLU => "LeakyReLU(" + s.Literal("double") + ")",
-            LayerKind.Maxout => "Maxout(" + (int)s.Argument + ")",
-            _ => LayerKinds.DisplayName(s.Kind),
+            switch (s.Kind)
+            {
+                case LayerKind.ReLU: EmitReluForward(w, plan, s, rows); break;
+                case LayerKind.LeakyReLU: EmitLeakyReluForward(w, plan, s, rows); break;
+                case LayerKind.Sigmoid: EmitSigmoidForward(w, plan, s, rows); break;
+                case LayerKind.Tanh: EmitTanhForward(w, plan, s, rows); break;
+                case LayerKind.Maxout: EmitMaxoutForward(w, plan, s, rows); break;
+                default: throw new System.InvalidOperationException($"No forward pass for stage {s.Kind}.");
+            }
+        }
+
+        // Undoes one stage: from d(output) to d(input) (the same span when the stage ran in place).
+        private static void EmitStageBackward(SourceWriter w, NetworkPlan plan, Stage s)
+        {
+            switch (s.Kind)
+            {
+                case LayerKind.ReLU: EmitReluBackward(w, plan, s); break;
+                case LayerKind.LeakyReLU: EmitLeakyReluBackward(w, plan, s); break;
+                case LayerKind.Sigmoid: EmitSigmoidBackward(w, plan, s); break;
+                case LayerKind.Tanh: EmitTanhBackward(w, plan, s); break;
+                case LayerKind.Maxout: EmitMaxoutBackward(w, plan, s); break;
+                default: throw new System.InvalidOperationException($"No backward pass for stage {s.Kind}.");
+            }
+        }
+
+        // (1) Affine 1 + ReLU
+        private static string AffineTitle(AffineBlock b) =>
+            Invariant($"({b.Number}) Affine {b.Number}{string.Concat(b.Stages.Select(s => " + " + StageName(s)))}");
+
+        // max(0, x·W1 + b1) when the ReLU is fused, else x·W1 + b1
+        private static string AffineMath(AffineBlock b) =>
+            b.FusedRelu ? $"max(0, {b.Input.Name}·{b.W} + {b.B})" : $"{b.Input.Name}·{b.W} + {b.B}";
+
+        // ReLU, LeakyReLU(0.01), Maxout(2): the stage as the user wrote it.
+        private static string StageName(Stage s) => StageArgument(s) is { } argument
+            ? $"{LayerKinds.DisplayName(s.Kind)}({Literal(argument, "double")})"
+            : LayerKinds.DisplayName(s.Kind);
+
+        // The stage's one argument, for its name and for LayerInfo.Argument.
+        private static double? StageArgument(Stage s) => s.Kind switch
+        {
+            LayerKind.LeakyReLU => s.Layer.Alpha,
+            LayerKind.Maxout => s.Layer.Pieces,
+            _ => null,
         };
     }
 }

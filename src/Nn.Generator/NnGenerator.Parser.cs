@@ -25,33 +25,13 @@ public sealed partial class NnGenerator
             for (var i = 0; i < attributes.Count; i++)
             {
                 var (data, kind, declarationIndex) = attributes[i];
-                var arguments = new List<double>();
-                var errorArgument = data.AttributeConstructor is null ? 0 : -1;
-                for (var a = 0; a < data.ConstructorArguments.Length; a++)
-                {
-                    var argument = data.ConstructorArguments[a];
-                    var values = argument.Kind == TypedConstantKind.Array ? argument.Values : ImmutableArray.Create(argument);
-                    foreach (var value in values)
-                    {
-                        if (ToDouble(value) is { } number)
-                        {
-                            arguments.Add(number);
-                        }
-                        else if (errorArgument < 0)
-                        {
-                            errorArgument = a;
-                        }
-                    }
-                }
-
                 if (kind == LayerKind.Input && !sawInput)
                 {
                     sawInput = true;
                     elementType = ReadPrecision(data);
                 }
 
-                var (init, scale) = ReadInit(data);
-                layers.Add(new LayerModel(kind, arguments.ToEquatableArray(), i, declarationIndex, errorArgument, init, scale));
+                layers.Add(ReadLayer(data, kind, i, declarationIndex));
             }
 
             var isPartial = type.DeclaringSyntaxReferences.Length > 0 && type.DeclaringSyntaxReferences.All(
@@ -113,6 +93,64 @@ public sealed partial class NnGenerator
                 .ToList();
         }
 
+        // The attribute's arguments, by name: [Input(d0, d1, …)], [Affine(size, Init = …, Scale = …)], [LeakyReLU(alpha)], [Maxout(pieces)].
+        private static LayerModel ReadLayer(AttributeData data, LayerKind kind, int attributeIndex, int declarationIndex)
+        {
+            var layer = new LayerModel(kind, attributeIndex, declarationIndex) { ErrorArgument = FirstErrorArgument(data) };
+            var arguments = data.ConstructorArguments;
+            return kind switch
+            {
+                LayerKind.Input => layer with { Dimensions = Flatten(arguments).Select(ToInt).ToEquatableArray() },
+                LayerKind.Affine => layer with
+                {
+                    Size = arguments.Length > 0 ? ToInt(arguments[0]) : 0,
+                    Init = Named(data, "Init") is { Value: int init } ? (InitKind)init : InitKind.Auto,
+                    Scale = Named(data, "Scale") is { } scale ? ToDouble(scale) ?? 0 : 0,
+                },
+                LayerKind.LeakyReLU => layer with { Alpha = arguments.Length > 0 ? ToDouble(arguments[0]) ?? 0 : 0 },
+                LayerKind.Maxout => layer with { Pieces = arguments.Length > 0 ? ToInt(arguments[0]) : 0 },
+                _ => layer,
+            };
+        }
+
+        // The index of the first argument the compiler could not evaluate (0 when the attribute did not bind at all), or -1.
+        private static int FirstErrorArgument(AttributeData data)
+        {
+            if (data.AttributeConstructor is null)
+            {
+                return 0;
+            }
+
+            for (var a = 0; a < data.ConstructorArguments.Length; a++)
+            {
+                if (Flatten(ImmutableArray.Create(data.ConstructorArguments[a])).Any(value => ToDouble(value) is null))
+                {
+                    return a;
+                }
+            }
+
+            return -1;
+        }
+
+        // A params array ([Input(28, 28)]) counts as its elements.
+        private static IEnumerable<TypedConstant> Flatten(ImmutableArray<TypedConstant> arguments) =>
+            arguments.SelectMany(a => a.Kind == TypedConstantKind.Array ? a.Values : ImmutableArray.Create(a));
+
+        private static TypedConstant? Named(AttributeData data, string name)
+        {
+            foreach (var named in data.NamedArguments)
+            {
+                if (named.Key == name)
+                {
+                    return named.Value;
+                }
+            }
+
+            return null;
+        }
+
+        private static int ToInt(TypedConstant constant) => constant.Kind != TypedConstantKind.Error && constant.Value is int i ? i : 0;
+
         private static double? ToDouble(TypedConstant constant) => constant.Kind == TypedConstantKind.Error ? null : constant.Value switch
         {
             int i => i,
@@ -122,26 +160,8 @@ public sealed partial class NnGenerator
             _ => null,
         };
 
-        private static (InitKind Init, double Scale) ReadInit(AttributeData data)
-        {
-            var init = InitKind.Auto;
-            var scale = 0.0;
-            foreach (var named in data.NamedArguments)
-            {
-                if (named.Key == "Init" && named.Value.Value is int value)
-                {
-                    init = (InitKind)value;
-                }
-                else if (named.Key == "Scale" && ToDouble(named.Value) is { } number)
-                {
-                    scale = number;
-                }
-            }
-
-            return (init, scale);
-        }
-
-        // Members the user wrote (not ones a generator added) whose names the emitter might also use; sorted, so the model is stable.
+        // Members the user wrote (not ones a generator added) whose names the emitter might write for some network
+        // (MemberNames.MightCollide); sorted, so the model is stable. The validator keeps those this network's plan lists.
         private static IEnumerable<string> UserMembersThatMightCollide(INamedTypeSymbol type)
         {
             var names = new SortedSet<string>(System.StringComparer.Ordinal);
@@ -152,10 +172,10 @@ public sealed partial class NnGenerator
                     continue;
                 }
 
-                var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ctor
-                    ? (ctor.Parameters.Length == 1 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_UInt64 ? GeneratedNames.SeedConstructor : null)
+                var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor }
+                    ? (IsSeedConstructor(member) ? MemberNames.SeedConstructor : null)
                     : member.Name;
-                if (name is not null && GeneratedNames.MightCollide(name))
+                if (name is not null && MemberNames.MightCollide(name))
                 {
                     names.Add(name);
                 }
@@ -163,6 +183,11 @@ public sealed partial class NnGenerator
 
             return names;
         }
+
+        /// <summary>A constructor taking one <c>ulong</c>: the generated <c>(ulong seed = 0)</c> one would clash with it.</summary>
+        public static bool IsSeedConstructor(ISymbol member) =>
+            member is IMethodSymbol { MethodKind: MethodKind.Constructor, Parameters.Length: 1 } ctor
+            && ctor.Parameters[0].Type.SpecialType == SpecialType.System_UInt64;
 
         /// <summary>Files this generator wrote, as they appear once added to a compilation.</summary>
         public static bool IsGenerated(SyntaxTree tree) =>

@@ -21,12 +21,14 @@ public sealed partial class NnGenerator
 
         public static List<DiagnosticInfo> Validate(NetworkModel model)
         {
+            // Sizes, blocks and member names come from the plan, built even for a broken declaration.
+            var plan = NetworkPlan.Build(model);
             var diagnostics = new List<DiagnosticInfo>();
             ValidateClass(model, diagnostics);
-            ValidateInput(model, diagnostics);
+            ValidateInput(model, plan, diagnostics);
             ValidateDeclarations(model, diagnostics);
-            ValidateLayerOrder(model, diagnostics);
-            ValidateMembers(model, diagnostics);
+            ValidateLayerOrder(model, plan, diagnostics);
+            ValidateMembers(model, plan, diagnostics);
             return diagnostics;
         }
 
@@ -47,7 +49,7 @@ public sealed partial class NnGenerator
             }
         }
 
-        private static void ValidateInput(NetworkModel model, List<DiagnosticInfo> diagnostics)
+        private static void ValidateInput(NetworkModel model, NetworkPlan plan, List<DiagnosticInfo> diagnostics)
         {
             var inputs = model.Layers.Where(l => l.Kind == LayerKind.Input).ToList();
             foreach (var extra in inputs.Skip(1))
@@ -61,27 +63,23 @@ public sealed partial class NnGenerator
             }
 
             var input = inputs[0];
-            if (input.Arguments.Count == 0)
+            if (input.Dimensions.Count == 0)
             {
                 diagnostics.Add(OnAttribute(DiagnosticDescriptors.InputShapeInvalid.Id, input, "has no dimensions"));
                 return;
             }
 
-            long product = 1;
-            for (var i = 0; i < input.Arguments.Count; i++)
+            for (var i = 0; i < input.Dimensions.Count; i++)
             {
-                var dimension = (long)input.Arguments[i];
-                if (dimension <= 0)
+                if (input.Dimensions[i] <= 0)
                 {
-                    var what = string.Format(CultureInfo.InvariantCulture, "dimension {0} is {1}", i + 1, dimension);
+                    var what = string.Format(CultureInfo.InvariantCulture, "dimension {0} is {1}", i + 1, input.Dimensions[i]);
                     diagnostics.Add(OnArgument(DiagnosticDescriptors.InputShapeInvalid.Id, input, i, what));
                     return;
                 }
-
-                product = product > int.MaxValue ? product : product * dimension;
             }
 
-            if (product > int.MaxValue)
+            if (plan.InputElements > int.MaxValue)
             {
                 diagnostics.Add(OnAttribute(DiagnosticDescriptors.InputShapeInvalid.Id, input, "flattens to more than int.MaxValue inputs"));
             }
@@ -103,13 +101,12 @@ public sealed partial class NnGenerator
             }
         }
 
-        private static void ValidateLayerOrder(NetworkModel model, List<DiagnosticInfo> diagnostics)
+        // The order rules, walking the attributes as written; sizes are asked of the plan.
+        private static void ValidateLayerOrder(NetworkModel model, NetworkPlan plan, List<DiagnosticInfo> diagnostics)
         {
-            LayerModel? lastAffine = null;
+            var sawAffine = false;
             LayerModel? head = null;
             var activations = new List<LayerModel>();   // those after the last Affine
-            var sigmoids = new List<(LayerModel Layer, int Block)>();
-            var blocks = 0;
             foreach (var layer in model.Layers.Where(l => l.Kind != LayerKind.Input))
             {
                 if (layer.HasErrors)
@@ -127,41 +124,39 @@ public sealed partial class NnGenerator
                 switch (layer.Role)
                 {
                     case LayerRole.Affine:
-                        lastAffine = layer;
+                        sawAffine = true;
                         activations.Clear();
-                        blocks++;
                         ValidateAffine(layer, diagnostics);
                         break;
 
-                    case LayerRole.Activation when lastAffine is null:
+                    case LayerRole.Activation when !sawAffine:
                         diagnostics.Add(OnAttribute(DiagnosticDescriptors.ActivationWithoutAffine.Id, layer, Name(layer)));
                         break;
 
                     case LayerRole.Activation:
-                        ValidateActivation(layer, lastAffine, activations, diagnostics);
-                        if (layer.Kind == LayerKind.Sigmoid)
-                        {
-                            sigmoids.Add((layer, blocks));
-                        }
-
+                        ValidateActivation(layer, plan.WidthInto(layer), activations, diagnostics);
                         activations.Add(layer);
                         break;
 
-                    case LayerRole.Head when lastAffine is null:
+                    case LayerRole.Head when !sawAffine:
                         diagnostics.Add(OnAttribute(DiagnosticDescriptors.HeadWithoutAffine.Id, layer, Name(layer)));
                         head = layer;
                         break;
 
                     case LayerRole.Head:
                         head = layer;
-                        ValidateHead(layer, BlockOutputs(lastAffine, activations), diagnostics);
+                        ValidateHead(layer, plan.WidthInto(layer), diagnostics);
                         break;
                 }
             }
 
-            foreach (var (sigmoid, block) in sigmoids.Where(s => s.Block < blocks))
+            // A sigmoid in a block other than the last is a hidden layer that saturates.
+            foreach (var block in plan.Blocks.Where(b => !b.IsLast))
             {
-                diagnostics.Add(OnAttribute(DiagnosticDescriptors.SigmoidHidden.Id, sigmoid, Number(block)));
+                foreach (var sigmoid in block.Stages.Where(s => s.Kind == LayerKind.Sigmoid))
+                {
+                    diagnostics.Add(OnAttribute(DiagnosticDescriptors.SigmoidHidden.Id, sigmoid.Layer, Number(block.Number)));
+                }
             }
 
             // Only when nothing at all follows [Input]: a lone activation or head has its own diagnostic.
@@ -176,9 +171,9 @@ public sealed partial class NnGenerator
 
         private static void ValidateAffine(LayerModel layer, List<DiagnosticInfo> diagnostics)
         {
-            if (layer.Arguments.Count == 1 && layer.Arguments[0] <= 0)
+            if (layer.Size <= 0)
             {
-                diagnostics.Add(OnArgument(DiagnosticDescriptors.AffineSizeNotPositive.Id, layer, 0, Number(layer.Arguments[0])));
+                diagnostics.Add(OnArgument(DiagnosticDescriptors.AffineSizeNotPositive.Id, layer, 0, Number(layer.Size)));
             }
 
             if (layer.Init == InitKind.Fixed && !(layer.Scale > 0))
@@ -191,32 +186,34 @@ public sealed partial class NnGenerator
             }
         }
 
-        private static void ValidateActivation(LayerModel layer, LayerModel affine, List<LayerModel> before, List<DiagnosticInfo> diagnostics)
+        // `width` is what the activation reads, from the plan: for a Maxout right after its Affine, the Affine's outputs.
+        private static void ValidateActivation(LayerModel layer, int width, List<LayerModel> before, List<DiagnosticInfo> diagnostics)
         {
-            var size = affine.Arguments.Count == 1 ? (long)affine.Arguments[0] : 0;
             if (layer.Kind == LayerKind.Maxout && before.Count > 0)
             {
                 diagnostics.Add(OnAttribute(DiagnosticDescriptors.MaxoutNotAfterAffine.Id, layer, Name(before[before.Count - 1])));
                 return;
             }
 
-            if (layer.Kind == LayerKind.Maxout && size > 0)
+            if (layer.Kind == LayerKind.Maxout && width > 0)
             {
-                var k = (long)layer.Arguments[0];
+                var k = layer.Pieces;
                 var problem = k < 2 ? "needs at least 2 pieces"
-                    : size % k != 0 ? "does not divide the " + Number(size) + " outputs of the Affine before it"
+                    : width % k != 0 ? "does not divide the " + Number(width) + " outputs of the Affine before it"
                     : null;
                 if (problem is not null)
                 {
-                    var pieces = System.Math.Max(2, k);
-                    var suggested = ((size + pieces - 1) / pieces) * pieces;
-                    diagnostics.Add(OnArgument(DiagnosticDescriptors.MaxoutPieces.Id, layer, 0, Number(k), problem, Number(suggested), Number(pieces)));
+                    // Suggest the nearest Affine size that the pieces divide.
+                    long pieces = System.Math.Max(2, k);
+                    var suggested = ((width + pieces - 1) / pieces) * pieces;
+                    var id = DiagnosticDescriptors.MaxoutPieces.Id;
+                    diagnostics.Add(OnArgument(id, layer, 0, Number(k), problem, Number(suggested), Number(pieces)));
                 }
             }
 
-            if (layer.Kind == LayerKind.LeakyReLU && !(layer.Arguments[0] > 0 && layer.Arguments[0] < 1))
+            if (layer.Kind == LayerKind.LeakyReLU && !(layer.Alpha > 0 && layer.Alpha < 1))
             {
-                diagnostics.Add(OnArgument(DiagnosticDescriptors.LeakyAlpha.Id, layer, 0, Number(layer.Arguments[0])));
+                diagnostics.Add(OnArgument(DiagnosticDescriptors.LeakyAlpha.Id, layer, 0, Number(layer.Alpha)));
             }
 
             if (before.Count > 0)
@@ -225,7 +222,8 @@ public sealed partial class NnGenerator
             }
         }
 
-        private static void ValidateHead(LayerModel head, long outputs, List<DiagnosticInfo> diagnostics)
+        // `outputs` is the width of the scores the head reads, from the plan (0 when unknown).
+        private static void ValidateHead(LayerModel head, int outputs, List<DiagnosticInfo> diagnostics)
         {
             if (head.Kind == LayerKind.Softmax && outputs == 1)
             {
@@ -237,22 +235,16 @@ public sealed partial class NnGenerator
             }
         }
 
-        // Outputs of the last block: the Affine size, divided by the pieces of a Maxout that follows it.
-        private static long BlockOutputs(LayerModel affine, List<LayerModel> activations)
+        // A user member whose name the plan lists for this network; nothing else is reserved.
+        private static void ValidateMembers(NetworkModel model, NetworkPlan plan, List<DiagnosticInfo> diagnostics)
         {
-            var size = affine.Arguments.Count == 1 ? (long)affine.Arguments[0] : 0;
-            var maxout = activations.FirstOrDefault(a => a.Kind == LayerKind.Maxout);
-            return maxout is not null && maxout.Arguments[0] >= 2 ? size / (long)maxout.Arguments[0] : size;
-        }
-
-        private static void ValidateMembers(NetworkModel model, List<DiagnosticInfo> diagnostics)
-        {
-            var generated = new HashSet<string>(GeneratedNames.For(model));
-            foreach (var name in model.ReservedMembers.Where(generated.Contains))
+            foreach (var name in model.ReservedMembers.Where(plan.Declares))
             {
-                var what = name == GeneratedNames.SeedConstructor ? "a constructor taking one ulong (the generated one is (ulong seed = 0))" : "'" + name + "'";
-                diagnostics.Add(new DiagnosticInfo(
-                    DiagnosticDescriptors.MemberConflict.Id, DiagnosticTarget.Member, -1, -1, new[] { model.ClassName, what, name }.ToEquatableArray()));
+                var what = name == MemberNames.SeedConstructor
+                    ? "a constructor taking one ulong (the generated one is (ulong seed = 0))"
+                    : "'" + name + "'";
+                var args = new[] { model.ClassName, what, name }.ToEquatableArray();
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.MemberConflict.Id, DiagnosticTarget.Member, -1, -1, args));
             }
         }
 

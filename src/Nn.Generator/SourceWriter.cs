@@ -7,6 +7,11 @@ namespace Nn.Generator;
 /// A small indented text writer: four spaces per level, <c>using (w.Block("..."))</c> for braces,
 /// and a check that every block was closed.
 /// </summary>
+/// <remarks>
+/// <see cref="WriteLine(string)"/> takes a whole template at once, one line per line of text. A line that ends
+/// in a backslash continues on the next one (whose indentation is dropped), so that a long line of emitted
+/// code can be written on two lines of generator source: <c>"/// Saves … \"</c> then <c>"    renamed.</c>".
+/// </remarks>
 internal sealed class SourceWriter
 {
     private readonly StringBuilder _builder = new();
@@ -14,11 +19,21 @@ internal sealed class SourceWriter
 
     public void WriteLine() => _builder.Append('\n');
 
-    /// <summary>Writes one or more lines (split on '\n') at the current indentation.</summary>
+    /// <summary>Writes one or more lines at the current indentation; empty lines get no indentation.</summary>
     public void WriteLine(string text)
     {
-        foreach (var line in text.Split('\n'))
+        var pending = string.Empty;
+        foreach (var raw in text.Split('\n'))
         {
+            // Line endings are '\n' whatever the generator's own source files use.
+            var line = pending + (pending.Length > 0 ? raw.Trim('\r').TrimStart() : raw.TrimEnd('\r'));
+            if (line.EndsWith("\\", StringComparison.Ordinal))
+            {
+                pending = line.Substring(0, line.Length - 1);
+                continue;
+            }
+
+            pending = string.Empty;
             if (line.Length > 0)
             {
                 _builder.Append(' ', _indent * 4).Append(line);
@@ -26,7 +41,15 @@ internal sealed class SourceWriter
 
             _builder.Append('\n');
         }
+
+        if (pending.Length > 0)
+        {
+            throw new InvalidOperationException("SourceWriter: the last line ends in a backslash: " + pending);
+        }
     }
+
+    /// <summary>Writes an interpolated template, every number in it formatted invariantly.</summary>
+    public void WriteLine(InvariantText text) => WriteLine(text.ToString());
 
     /// <summary>Writes <paramref name="header"/>, an opening brace, and indents until disposed.</summary>
     public IDisposable Block(string header, string close = "}")
@@ -36,6 +59,9 @@ internal sealed class SourceWriter
         _indent++;
         return new Closer(this, close);
     }
+
+    /// <inheritdoc cref="Block(string, string)"/>
+    public IDisposable Block(InvariantText header, string close = "}") => Block(header.ToString(), close);
 
     public override string ToString()
     {

@@ -40,6 +40,8 @@ public class DiagnosticTests
         { "NN0015", "[Input(2)] [Affine(3), [|Logistic|]] public partial class Net;", "write [Affine(1), Logistic], or [Affine(3), Softmax]" },
         { "NN0016", "[Input(2)] [Affine(3), Softmax] public partial class Net { public int [|W1|]; }", "already defines 'W1'" },
         { "NN0016", "[Input(2)] [Affine(3), Softmax] public partial class Net { public [|Net|](ulong s) { } }", "a constructor taking one ulong" },
+        { "NN0016", "[Input(2)] [Affine(3), Softmax] public partial class Net { void [|ForwardOne|]() { } }", "already defines 'ForwardOne'" },
+        { "NN0016", "[Input(2)] [Affine(3), Svm] public partial class Net { int [|t_nnWorkspace|]; }", "already defines 't_nnWorkspace'" },
         { "NN0017", "[Input(2)] [Affine([|Net.Size|])] public partial class Net { public static int Size = 3; }", "not a compile-time constant" },
         { "NN0018", "[Input(2)] [Affine(10), ReLU, [|Maxout(2)|]] public partial class Net;", "but [ReLU] stands between them" },
         { "NN0019", "[Input(2)] [[|Affine(3, Init = Init.Fixed)|]] public partial class Net;", "uses Init.Fixed without a positive Scale" },
@@ -73,6 +75,33 @@ public class DiagnosticTests
             Assert.Single(result.Results.Single().GeneratedSources);
             Assert.Empty(GeneratorHarness.CompilerProblems(output));
         }
+    }
+
+    [Fact]
+    public void AUserForwardOneIsNN0016NotAnErrorInGeneratedCode()
+    {
+        var compilation = GeneratorHarness.Compile(
+            "using Nn; [Input(2)] [Affine(3), Softmax] public partial class Net { private void ForwardOne() { } }");
+
+        Assert.Equal("NN0016", Assert.Single(GeneratorHarness.AnalyzerDiagnostics(compilation)).Id);
+        var (_, output, _) = GeneratorHarness.Run(compilation);
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Id == "CS0102" || d.Id == "CS0111");
+    }
+
+    // Members the network does not get are the user's to use: no NN0016, and the generated code compiles beside them.
+    [Theory]
+    [InlineData("[Input(3)] [Affine(2), MeanSquaredError]", "public int Predict(int a) => a;")]
+    [InlineData("[Input(3)] [Affine(1)]", "public string Predict => \"mine\";")]
+    [InlineData("[Input(3)] [Affine(4), Svm]", "public void Probabilities() { }")]
+    [InlineData("[Input(3)] [Affine(4)]", "public sealed class Trainer { }")]
+    public void MembersTheNetworkDoesNotGetAreFree(string layers, string member)
+    {
+        var compilation = GeneratorHarness.Compile("using Nn; " + layers + " public partial class Net { " + member + " }");
+
+        Assert.Empty(GeneratorHarness.AnalyzerDiagnostics(compilation));
+        var (result, output, _) = GeneratorHarness.Run(compilation);
+        Assert.Single(result.Results.Single().GeneratedSources);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
     }
 
     [Fact]

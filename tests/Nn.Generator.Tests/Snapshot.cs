@@ -51,7 +51,7 @@ internal static class Snapshot
     }
 
     // The source folder of this project, found from the test binary's folder (bin/<config>/<tfm>/).
-    private static string SnapshotDirectory()
+    internal static string SnapshotDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

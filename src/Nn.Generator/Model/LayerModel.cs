@@ -37,24 +37,39 @@ internal enum LayerRole
 }
 
 /// <summary>
-/// One Nn attribute as written on the class, in source order.
+/// One Nn attribute as written on the class, in source order, with its arguments by name.
 /// </summary>
 /// <remarks>
 /// Immutable and structurally equal; holds nothing from Roslyn, so the incremental pipeline can cache it.
 /// <see cref="AttributeIndex"/> is the attribute's position among the class's Nn attributes, which
 /// the analyzer maps back to a source location. <see cref="DeclarationIndex"/> says on which
-/// partial declaration of the class the attribute sits. <see cref="ErrorArgument"/> is the index of
-/// the first argument the compiler could not evaluate, or -1.
+/// partial declaration of the class the attribute sits. Only the properties of the attribute's own kind
+/// are set; the rest keep their defaults. An argument the compiler could not evaluate keeps its default
+/// too, and <see cref="ErrorArgument"/> says which one it was.
 /// </remarks>
-internal sealed record LayerModel(
-    LayerKind Kind,
-    EquatableArray<double> Arguments,
-    int AttributeIndex,
-    int DeclarationIndex,
-    int ErrorArgument,
-    InitKind Init = InitKind.Auto,
-    double Scale = 0)
+internal sealed record LayerModel(LayerKind Kind, int AttributeIndex, int DeclarationIndex = 0)
 {
+    /// <summary>Index of the first argument the compiler could not evaluate, or -1.</summary>
+    public int ErrorArgument { get; init; } = -1;
+
+    /// <summary><c>[Input(d0, d1, …)]</c>: one sample's shape, as written (flattened by the plan).</summary>
+    public EquatableArray<int> Dimensions { get; init; }
+
+    /// <summary><c>[Affine(size)]</c>: the number of outputs.</summary>
+    public int Size { get; init; }
+
+    /// <summary><c>[Affine(…, Init = …)]</c>: how the weights start out.</summary>
+    public InitKind Init { get; init; }
+
+    /// <summary><c>[Affine(…, Scale = …)]</c>: the standard deviation <see cref="InitKind.Fixed"/> uses.</summary>
+    public double Scale { get; init; }
+
+    /// <summary><c>[LeakyReLU(alpha)]</c>: the slope for negative inputs.</summary>
+    public double Alpha { get; init; }
+
+    /// <summary><c>[Maxout(pieces)]</c>: how many Affine outputs each unit takes the max of.</summary>
+    public int Pieces { get; init; }
+
     public bool HasErrors => ErrorArgument >= 0;
 
     public LayerRole Role => LayerKinds.RoleOf(Kind);
@@ -91,11 +106,18 @@ internal static class LayerKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>
+    /// When a stage of a block runs. Every kind so far runs the same way in training and inference;
+    /// Dropout will be <see cref="StageMode.TrainingOnly"/> and BatchNorm <see cref="StageMode.TrainingDiffers"/>.
+    /// </summary>
+    public static StageMode ModeOf(LayerKind kind) => StageMode.Always;
+
     /// <summary>The name the user writes, for messages.</summary>
     public static string DisplayName(LayerKind kind) => kind.ToString();
 
     /// <summary>Activations whose backward pass needs only their own output, so they may overwrite their input.</summary>
-    public static bool IsElementwise(LayerKind kind) => kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Sigmoid or LayerKind.Tanh;
+    public static bool IsElementwise(LayerKind kind) =>
+        kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Sigmoid or LayerKind.Tanh;
 
     /// <summary>He initialization suits these; the rest get Xavier.</summary>
     public static bool IsRectifier(LayerKind kind) => kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Maxout;

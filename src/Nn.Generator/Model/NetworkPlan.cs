@@ -4,110 +4,65 @@ using System.Linq;
 
 namespace Nn.Generator.Model;
 
-/// <summary>A value the forward pass keeps: its name and its width per sample.</summary>
-internal sealed class Value
-{
-    public Value(string name, int size)
-    {
-        Name = name;
-        Size = size;
-    }
-
-    public string Name { get; set; }
-
-    public int Size { get; }
-}
-
-/// <summary>An activation applied after an Affine layer: reads <see cref="Input"/>, writes <see cref="Output"/> (the same value when in place).</summary>
-internal sealed class Stage
-{
-    public LayerKind Kind { get; set; }
-
-    public double Argument { get; set; }
-
-    public Value Input { get; set; } = null!;
-
-    public Value Output { get; set; } = null!;
-
-    public bool InPlace => ReferenceEquals(Input, Output);
-
-    /// <summary>The argument as a C# literal of the network's element type.</summary>
-    public string Literal(string t) => Argument.ToString(t == "float" ? "G9" : "G17", CultureInfo.InvariantCulture) + (t == "float" ? "f" : string.Empty);
-}
-
-/// <summary>One Affine layer with the activations that follow it, resolved to sizes and names.</summary>
-internal sealed class AffineBlock
-{
-    public int Number { get; set; }
-
-    public int In { get; set; }
-
-    public int Out { get; set; }
-
-    public InitKind Init { get; set; }
-
-    public double Scale { get; set; }
-
-    public List<Stage> Stages { get; } = new();
-
-    public int WeightOffset { get; set; }
-
-    public int BiasOffset => WeightOffset + (In * Out);
-
-    public int ParameterCount => (In * Out) + Out;
-
-    public string W => "W" + Number;
-
-    public string B => "b" + Number;
-
-    /// <summary>The forward value this block reads: <c>x</c> or the previous block's output.</summary>
-    public Value Input { get; set; } = null!;
-
-    /// <summary>What the GEMM writes: <c>x·W + b</c>, with a ReLU fused in when that is the only activation.</summary>
-    public Value AffineOutput { get; set; } = null!;
-
-    /// <summary>The block's result: <c>h1</c>, <c>h2</c>, … or <c>scores</c> for the last block.</summary>
-    public Value Output => Stages.Count == 0 ? AffineOutput : Stages[Stages.Count - 1].Output;
-
-    /// <summary>A lone ReLU is applied in the GEMM's epilogue, while the tile is in registers.</summary>
-    public bool FusedRelu => Stages.Count == 1 && Stages[0].Kind == LayerKind.ReLU;
-
-    /// <summary>Every value this block stores, in order (the affine output first unless a stage overwrote it in place).</summary>
-    public IEnumerable<Value> Values => new[] { AffineOutput }.Concat(Stages.Select(s => s.Output)).Distinct();
-
-    public bool IsLast { get; set; }
-
-    public bool HasRelu => Stages.Any(s => s.Kind == LayerKind.ReLU);
-}
-
 /// <summary>
-/// A valid <see cref="NetworkModel"/> with every size worked out: what the emitter writes from.
-/// Built only after the validator has passed the model.
+/// Every fact about one network, worked out once from its <see cref="NetworkModel"/>: blocks and their sizes,
+/// value and tensor names, the parameter layout, the head and what it implies (labels, binary, Predict), and
+/// the members the generated class gets. The validator, the analyzer (through the validator) and the emitter
+/// read it; none of them works these facts out again.
 /// </summary>
+/// <remarks>
+/// Built for any declaration, valid or not: what is broken is left out or left unknown (a size of 0), never
+/// guessed, so the validator can ask it about a network it is about to reject. The emitter only ever sees
+/// plans of valid networks, in which every size is known. Not cached: the pipeline caches the model and
+/// builds the plan from it where it is needed.
+/// </remarks>
 internal sealed class NetworkPlan
 {
-    private NetworkPlan(NetworkModel model, List<int> inputShape, List<AffineBlock> blocks, LayerKind? head)
+    private readonly Dictionary<int, int> _widthInto;
+    private readonly HashSet<string> _members;
+
+    private NetworkPlan(
+        NetworkModel model, List<int> inputShape, long inputElements, List<AffineBlock> blocks, LayerModel? head, Dictionary<int, int> widthInto)
     {
         Model = model;
         InputShape = inputShape;
+        InputElements = inputElements;
         Blocks = blocks;
-        Head = head;
+        HeadLayer = head;
+        _widthInto = widthInto;
+        Parameters = blocks.SelectMany(b => b.Tensors).ToList();
+        Hidden = blocks.SelectMany(b => b.Values).Where(v => v.Name != "scores").ToList();
+        Members = ListMembers();
+        _members = new HashSet<string>(Members);
     }
 
     public NetworkModel Model { get; }
 
+    public string ClassName => Model.ClassName;
+
     /// <summary>The C# element type: <c>float</c> or <c>double</c>.</summary>
     public string T => Model.ElementType == ElementType.Double ? "double" : "float";
 
-    public List<int> InputShape { get; }
+    /// <summary>One sample's shape as declared by the first <c>[Input]</c> (empty when it has none or is broken).</summary>
+    public IReadOnlyList<int> InputShape { get; }
 
-    public int InputSize => InputShape.Aggregate(1, (a, b) => a * b);
+    /// <summary>The product of <see cref="InputShape"/>, counted past int.MaxValue (then stopped); 0 when a dimension is not positive.</summary>
+    public long InputElements { get; }
 
-    public List<AffineBlock> Blocks { get; }
+    /// <summary>Inputs per sample after flattening; 0 when unknown.</summary>
+    public int InputSize => InputElements is > 0 and <= int.MaxValue ? (int)InputElements : 0;
 
-    public LayerKind? Head { get; }
+    public IReadOnlyList<AffineBlock> Blocks { get; }
 
-    public int OutputSize => Blocks[Blocks.Count - 1].Output.Size;
+    /// <summary>The head attribute (the last one, should there be several), or null for an inference-only network.</summary>
+    public LayerModel? HeadLayer { get; }
+
+    public LayerKind? Head => HeadLayer?.Kind;
+
+    public int OutputSize => Blocks.Count == 0 ? 0 : Blocks[Blocks.Count - 1].Output.Size;
+
+    /// <summary>Every tensor of the <c>Parameters</c> buffer, back to back: <c>W1 | b1 | W2 | b2 | …</c>.</summary>
+    public IReadOnlyList<TensorPlan> Parameters { get; }
 
     public int ParameterCount => Blocks.Sum(b => b.ParameterCount);
 
@@ -116,10 +71,10 @@ internal sealed class NetworkPlan
 
     public int LayerCount => Blocks.Count;
 
-    public int MultiplyAdds => Blocks.Sum(b => b.In * b.Out);
+    public int MultiplyAdds => Blocks.Sum(b => b.MultiplyAdds);
 
     /// <summary>Every value kept between the input and <c>scores</c>, back to back: the hidden workspace layout.</summary>
-    public List<Value> Hidden => Blocks.SelectMany(b => b.Values).Where(v => v.Name != "scores").ToList();
+    public IReadOnlyList<Value> Hidden { get; }
 
     /// <summary>Values per sample in <see cref="Hidden"/>.</summary>
     public int HiddenSize => Hidden.Sum(v => v.Size);
@@ -127,67 +82,166 @@ internal sealed class NetworkPlan
     /// <summary>Whether the head takes class labels (as opposed to real-valued targets).</summary>
     public bool HasLabels => Head is LayerKind.Softmax or LayerKind.Svm or LayerKind.Logistic;
 
-    /// <summary>One output read as two classes: Logistic, or a binary SVM.</summary>
+    /// <summary>One output read as two classes: Logistic, or a binary SVM. The one place this is decided.</summary>
     public bool IsBinary => Head is LayerKind.Logistic || (Head is LayerKind.Svm && OutputSize == 1);
+
+    /// <summary>The number of classes a label may name: 2 for a binary head, else one per output.</summary>
+    public int Classes => IsBinary ? 2 : OutputSize;
+
+    /// <summary><c>Predict</c>: a class to pick. A regression head has none, nor has a single unlabelled output.</summary>
+    public bool HasPredict => Head != LayerKind.MeanSquaredError && (OutputSize != 1 || IsBinary);
+
+    /// <summary><c>Probabilities</c>: for the heads whose scores are read as probabilities.</summary>
+    public bool HasProbabilities => HasPredict && Head is LayerKind.Softmax or LayerKind.Logistic;
+
+    /// <summary>The nested <c>Trainer</c>: only a head gives a loss to train on.</summary>
+    public bool HasTrainer => Head is not null;
+
+    /// <summary>
+    /// Every member the emitter writes directly into the class, in the order it writes them (a constructor as
+    /// <see cref="MemberNames.SeedConstructor"/>, overloads once). A user member of one of these names is NN0016.
+    /// </summary>
+    public IReadOnlyList<string> Members { get; }
+
+    public bool Declares(string member) => _members.Contains(member);
+
+    /// <summary>The width of the value <paramref name="layer"/> reads (0 when unknown): what a head or Maxout is checked against.</summary>
+    public int WidthInto(LayerModel layer) => _widthInto.TryGetValue(layer.AttributeIndex, out var width) ? width : 0;
 
     public static NetworkPlan Build(NetworkModel model)
     {
-        var input = model.Layers.First(l => l.Kind == LayerKind.Input);
-        var shape = input.Arguments.Select(a => (int)a).ToList();
+        var input = model.Layers.FirstOrDefault(l => l.Role == LayerRole.Input);
+        var shape = input is null || input.HasErrors ? new List<int>() : input.Dimensions.ToList();
+        var elements = Flatten(shape);
+        var current = new Value("x", elements is > 0 and <= int.MaxValue ? (int)elements : 0);
         var blocks = new List<AffineBlock>();
-        LayerKind? head = null;
-        var previous = new Value("x", shape.Aggregate(1, (a, b) => a * b));
-        var offset = 0;
-        foreach (var layer in model.Layers.Where(l => !l.HasErrors))
+        var widthInto = new Dictionary<int, int>();
+        LayerModel? head = null;
+        foreach (var layer in model.Layers.Where(l => l.Role != LayerRole.Input))
         {
+            widthInto[layer.AttributeIndex] = current.Size;
             switch (layer.Role)
             {
                 case LayerRole.Affine:
-                    var number = blocks.Count + 1;
-                    var block = new AffineBlock
-                    {
-                        Number = number,
-                        In = previous.Size,
-                        Out = (int)layer.Arguments[0],
-                        Init = layer.Init,
-                        Scale = layer.Scale,
-                        WeightOffset = offset,
-                        Input = previous,
-                    };
-                    block.AffineOutput = new Value("h" + number, block.Out);
-                    offset += block.ParameterCount;
+                    var block = new AffineBlock(layer, blocks.Count + 1, current);
                     blocks.Add(block);
-                    previous = block.AffineOutput;
+                    current = block.AffineOutput;
                     break;
-                case LayerRole.Activation:
-                    previous = AddStage(blocks[blocks.Count - 1], layer);
+
+                // An activation with no Affine before it has nothing to act on: left out.
+                case LayerRole.Activation when blocks.Count > 0:
+                    current = AddStage(blocks[blocks.Count - 1], layer);
                     break;
+
                 case LayerRole.Head:
-                    head = layer.Kind;
+                    head = layer;
                     break;
             }
         }
 
-        var last = blocks[blocks.Count - 1];
-        last.IsLast = true;
-        last.Output.Name = "scores";
-        return new NetworkPlan(model, shape, blocks, head);
+        LayOutParameters(blocks);
+        if (blocks.Count > 0)
+        {
+            var last = blocks[blocks.Count - 1];
+            last.IsLast = true;
+            last.Output.Name = "scores";
+        }
+
+        return new NetworkPlan(model, shape, elements, blocks, head, widthInto);
+    }
+
+    private static long Flatten(List<int> shape)
+    {
+        if (shape.Count == 0 || shape.Any(d => d <= 0))
+        {
+            return 0;
+        }
+
+        long product = 1;
+        foreach (var dimension in shape)
+        {
+            product = product > int.MaxValue ? product : product * dimension;
+        }
+
+        return product;
     }
 
     // The first elementwise activation overwrites the affine output (its backward needs only its own output);
-    // Maxout, and any activation after another, writes a new value, and the earlier ones are renamed z1, z1b, ….
+    // Maxout, and any stage after another, writes a new value, and the earlier ones are renamed z1, z1b, ….
     private static Value AddStage(AffineBlock block, LayerModel layer)
     {
         var input = block.Output;
         var inPlace = block.Stages.Count == 0 && LayerKinds.IsElementwise(layer.Kind);
-        var size = layer.Kind == LayerKind.Maxout ? input.Size / (int)layer.Arguments[0] : input.Size;
-        var output = inPlace ? input : new Value("h" + block.Number, size);
+        var number = block.Number.ToString(CultureInfo.InvariantCulture);
+        var output = inPlace ? input : new Value("h" + number, OutputWidth(layer, input.Size));
         if (!inPlace)
         {
-            input.Name = "z" + block.Number + (block.Values.Count() > 1 ? ((char)('a' + block.Values.Count() - 1)).ToString() : string.Empty);
+            var stored = block.Values.Count();
+            input.Name = "z" + number + (stored > 1 ? ((char)('a' + stored - 1)).ToString() : string.Empty);
         }
 
-        block.Stages.Add(new Stage { Kind = layer.Kind, Argument = layer.Arguments.Count > 0 ? layer.Arguments[0] : 0, Input = input, Output = output });
+        block.Stages.Add(new Stage(layer, input, output));
         return output;
+    }
+
+    // Maxout(k) keeps the max of every k outputs (unknown when k does not divide them); the other stages keep the width.
+    private static int OutputWidth(LayerModel layer, int width) => layer.Kind switch
+    {
+        LayerKind.Maxout => layer.Pieces >= 2 && width % layer.Pieces == 0 ? width / layer.Pieces : 0,
+        _ => width,
+    };
+
+    // Parameters, back to back: each block's W [in×out] and b [out], then the tensors its stages own.
+    private static void LayOutParameters(List<AffineBlock> blocks)
+    {
+        var offset = 0;
+        foreach (var block in blocks)
+        {
+            var weights = MemberNames.Numbered(MemberNames.Weights, block.Number);
+            var biases = MemberNames.Numbered(MemberNames.Biases, block.Number);
+            block.Tensors.Add(new TensorPlan(weights, TensorRole.Weights, offset, block.In, block.Out));
+            block.Tensors.Add(new TensorPlan(biases, TensorRole.Biases, offset + block.MultiplyAdds, block.Out));
+            offset = block.Tensors[block.Tensors.Count - 1].End;
+        }
+    }
+
+    private List<string> ListMembers()
+    {
+        var names = new List<string>
+        {
+            MemberNames.InputSize, MemberNames.OutputSize, MemberNames.ParameterCount,
+            MemberNames.NeuronCount, MemberNames.LayerCount, MemberNames.MultiplyAdds,
+        };
+        foreach (var block in Blocks)
+        {
+            names.Add(MemberNames.Numbered(MemberNames.LayerParameterCount, block.Number));
+            names.Add(MemberNames.Numbered(MemberNames.LayerMultiplyAdds, block.Number));
+        }
+
+        names.Add(MemberNames.Parameters);
+        names.AddRange(Parameters.Select(t => t.Name));
+        names.AddRange(new[]
+        {
+            MemberNames.SeedConstructor, MemberNames.Initialize, MemberNames.Architecture, MemberNames.Tensors, MemberNames.Layers,
+            MemberNames.Save, MemberNames.Load, MemberNames.Forward, MemberNames.ForwardCore, MemberNames.ForwardOne,
+        });
+        if (HasPredict)
+        {
+            names.Add(MemberNames.Predict);
+        }
+
+        if (HasProbabilities)
+        {
+            names.Add(MemberNames.Probabilities);
+        }
+
+        names.Add(MemberNames.WorkspaceField);
+        names.Add(MemberNames.Workspace);
+        if (HasTrainer)
+        {
+            names.Add(MemberNames.Trainer);
+        }
+
+        return names;
     }
 }

@@ -104,7 +104,7 @@ namespace Demo
             new(global::Nn.LayerOp.Affine, 16, 1, "W2", "b2"),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 
         /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
@@ -143,17 +143,15 @@ namespace Demo
             global::Nn.Kernels.Gemm.MatMul<float>(h1, W2, scores, m: N, k: 16, n: 1, bias: b2);
         }
 
-        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // Forward pass for one sample, behind Forward(x, scores) and Predict(x); `hidden` holds h1 [16].
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 16);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×16] = [1×5]·[5×16]
-            // batch 1, 16 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W1 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, h1, k: 5, n: 16, epilogue: global::Nn.Kernels.Epilogue.Relu);
             // (2) Affine 2: scores = h1·W2 + b2    [1×1] = [1×16]·[16×1]
-            // batch 1, 1 output of 16 lanes: Gemv.Packed reads 16 rows of W2 per 512-bit vector (16 lanes used), 1 vectors for 16 rows, x spread to match
             global::Nn.Kernels.Gemv.Forward<float>(h1, W2, b2, scores, k: 16, n: 1);
         }
 
@@ -296,7 +294,9 @@ namespace Demo
                 //     data_loss = (1/N)·Σ max(0, 1 − t·s)      dscores = −t/N where 1 − t·s > 0, else 0    [N×1]
                 float dataLoss = global::Nn.Kernels.Losses.BinarySvm<float>(scores, y, dscores, batch: N);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<float>(W1) + global::Nn.Kernels.Regularization.L2<float>(W2));
+                float regLoss = reg == 0 ? 0 : reg * (
+                    global::Nn.Kernels.Regularization.L2<float>(W1)
+                    + global::Nn.Kernels.Regularization.L2<float>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [16×1] = [16×N]·[N×1]

@@ -124,7 +124,7 @@ namespace Demo
             new(global::Nn.LayerOp.Affine, 8, 5, "W3", "b3"),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
 
         /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
@@ -167,20 +167,17 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16] | h2 [8].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, 16);
             global::System.Span<double> h2 = hidden.Slice(16, 8);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×16] = [1×12]·[12×16]
-            // batch 1, 16 outputs: Gemv.Wide keeps them in 2 512-bit registers and reads W1 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, h1, k: 12, n: 16, epilogue: global::Nn.Kernels.Epilogue.Relu);
             // (2) Affine 2: h2 = h1·W2 + b2    [1×8] = [1×16]·[16×8]
-            // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W2 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<double>(h1, W2, b2, h2, k: 16, n: 8);
             // (3) Affine 3: scores = h2·W3 + b3    [1×5] = [1×8]·[8×5]
-            // batch 1, 5 outputs of 8 lanes: Gemv.Narrow reads each row of W3 as one masked 512-bit vector, 4 k-chains
             global::Nn.Kernels.Gemv.Forward<double>(h2, W3, b3, scores, k: 8, n: 5);
         }
 
@@ -343,7 +340,10 @@ namespace Demo
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×5]
                 double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 5);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<double>(W1) + global::Nn.Kernels.Regularization.L2<double>(W2) + global::Nn.Kernels.Regularization.L2<double>(W3));
+                double regLoss = reg == 0 ? 0 : reg * (
+                    global::Nn.Kernels.Regularization.L2<double>(W1)
+                    + global::Nn.Kernels.Regularization.L2<double>(W2)
+                    + global::Nn.Kernels.Regularization.L2<double>(W3));
 
                 // ── backward (3) ──  undoes (3) Affine 3
                 // dW3 = h2ᵀ·dscores + λ·W3    [8×5] = [8×N]·[N×5]

@@ -143,7 +143,7 @@ partial class ImageNet
         new(global::Nn.LayerOp.Affine, 500, 10, "W4", "b4"),
     };
 
-    /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3, W4, b4), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+    /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
     public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 
     /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
@@ -188,25 +188,21 @@ partial class ImageNet
         global::Nn.Kernels.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 500, n: 10, bias: b4);
     }
 
-    // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [300] | h2 [300] | h3 [500].
-    // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
-    // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+    // Forward pass for one sample, behind Forward(x, scores) and Predict(x); `hidden` holds h1 [300] | h2 [300] | h3 [500].
+    // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+    // for this shape and this machine's vector width.
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
     {
         global::System.Span<float> h1 = hidden.Slice(0, 300);
         global::System.Span<float> h2 = hidden.Slice(300, 300);
         global::System.Span<float> h3 = hidden.Slice(600, 500);
         // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×300] = [1×784]·[784×300]
-        // batch 1, 300 outputs (19 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 3 passes over column blocks of W1, each element read once, two rows per step
         global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, h1, k: 784, n: 300, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (2) Affine 2 + ReLU: h2 = max(0, h1·W2 + b2)    [1×300] = [1×300]·[300×300]
-        // batch 1, 300 outputs (19 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 3 passes over column blocks of W2, each element read once, two rows per step
         global::Nn.Kernels.Gemv.Forward<float>(h1, W2, b2, h2, k: 300, n: 300, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (3) Affine 3 + ReLU: h3 = max(0, h2·W3 + b3)    [1×500] = [1×300]·[300×500]
-        // batch 1, 500 outputs (32 512-bit vectors): Gemv.Wide keeps up to 8 in registers per pass, 4 passes over column blocks of W3, each element read once, two rows per step
         global::Nn.Kernels.Gemv.Forward<float>(h2, W3, b3, h3, k: 300, n: 500, epilogue: global::Nn.Kernels.Epilogue.Relu);
         // (4) Affine 4: scores = h3·W4 + b4    [1×10] = [1×500]·[500×10]
-        // batch 1, 10 outputs of 16 lanes: Gemv.Narrow reads each row of W4 as one masked 512-bit vector, 4 k-chains
         global::Nn.Kernels.Gemv.Forward<float>(h3, W4, b4, scores, k: 500, n: 10);
     }
 

@@ -83,7 +83,7 @@ namespace Demo
             new(global::Nn.LayerOp.Affine, 2, 1, "W1", "b1"),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 
         /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
@@ -120,12 +120,11 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [1×1] = [1×2]·[2×1]
-            // batch 1, 1 output of 16 lanes: Gemv.Packed reads 16 rows of W1 per 512-bit vector (16 lanes used), 1 vectors for 2 rows, x spread to match
             global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, scores, k: 2, n: 1);
         }
 

@@ -127,7 +127,7 @@ namespace Demo
             new(global::Nn.LayerOp.Maxout, 6, 3, Argument: 2),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
 
         /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
@@ -181,8 +181,8 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds z1 [20] | h1 [10] | z2 [8] | h2 [8] | z3 [6].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             global::System.Span<double> z1 = hidden.Slice(0, 20);
@@ -191,19 +191,16 @@ namespace Demo
             global::System.Span<double> h2 = hidden.Slice(38, 8);
             global::System.Span<double> z3 = hidden.Slice(46, 6);
             // (1) Affine 1 + Maxout(2): z1 = x·W1 + b1    [1×20] = [1×10]·[10×20]
-            // batch 1, 20 outputs: Gemv.Wide keeps them in 3 512-bit registers and reads W1 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, z1, k: 10, n: 20);
             //     Maxout(2): h1[:, u] = max(z1[:, 2u … 2u+1])    [1×10]
             global::Nn.Kernels.MaxoutKernels.Forward<double>(z1, h1, rows: 1, units: 10, pieces: 2);
             // (2) Affine 2 + ReLU + Tanh: z2 = h1·W2 + b2    [1×8] = [1×10]·[10×8]
-            // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W2 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<double>(h1, W2, b2, z2, k: 10, n: 8);
             //     ReLU: z2 = max(0, z2)    [1×8]
             global::Nn.Kernels.Activations.ReluForward<double>(z2, z2);
             //     Tanh: h2 = tanh(z2)    [1×8]
             global::Nn.Kernels.Activations.TanhForward<double>(z2, h2);
             // (3) Affine 3 + Maxout(2): z3 = h2·W3 + b3    [1×6] = [1×8]·[8×6]
-            // batch 1, 6 outputs of 8 lanes: Gemv.Narrow reads each row of W3 as one masked 512-bit vector, 4 k-chains
             global::Nn.Kernels.Gemv.Forward<double>(h2, W3, b3, z3, k: 8, n: 6);
             //     Maxout(2): scores[:, u] = max(z3[:, 2u … 2u+1])    [1×3]
             global::Nn.Kernels.MaxoutKernels.Forward<double>(z3, scores, rows: 1, units: 3, pieces: 2);
@@ -377,7 +374,10 @@ namespace Demo
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
                 double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 3);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<double>(W1) + global::Nn.Kernels.Regularization.L2<double>(W2) + global::Nn.Kernels.Regularization.L2<double>(W3));
+                double regLoss = reg == 0 ? 0 : reg * (
+                    global::Nn.Kernels.Regularization.L2<double>(W1)
+                    + global::Nn.Kernels.Regularization.L2<double>(W2)
+                    + global::Nn.Kernels.Regularization.L2<double>(W3));
 
                 // ── backward (3) ──  undoes (3) Affine 3 + Maxout(2)
                 // Maxout: dz3 = dscores routed to the piece that won each max, 0 to the others    [N×6]

@@ -146,7 +146,7 @@ namespace Demo
             new(global::Nn.LayerOp.Affine, 40, 10, "W4", "b4"),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2, W3, b3, W4, b4), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 
         /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
@@ -197,31 +197,27 @@ namespace Demo
             global::Nn.Kernels.Gemm.MatMul<float>(h3, W4, scores, m: N, k: 40, n: 10, bias: b4);
         }
 
-        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [100] | h2 [60] | h3 [40].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // Forward pass for one sample, behind Forward(x, scores) and Predict(x); `hidden` holds h1 [100] | h2 [60] | h3 [40].
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 100);
             global::System.Span<float> h2 = hidden.Slice(100, 60);
             global::System.Span<float> h3 = hidden.Slice(160, 40);
             // (1) Affine 1 + LeakyReLU(0.01): h1 = x·W1 + b1    [1×100] = [1×3072]·[3072×100]
-            // batch 1, 100 outputs: Gemv.Wide keeps them in 7 512-bit registers and reads W1 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, h1, k: 3072, n: 100);
             //     LeakyReLU(0.01): h1 = h1 > 0 ? h1 : 0.01·h1    [1×100]
             global::Nn.Kernels.Activations.LeakyReluForward<float>(h1, h1, alpha: 0.01f);
             // (2) Affine 2 + Tanh: h2 = h1·W2 + b2    [1×60] = [1×100]·[100×60]
-            // batch 1, 60 outputs: Gemv.Wide keeps them in 4 512-bit registers and reads W2 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<float>(h1, W2, b2, h2, k: 100, n: 60);
             //     Tanh: h2 = tanh(h2)    [1×60]
             global::Nn.Kernels.Activations.TanhForward<float>(h2, h2);
             // (3) Affine 3 + Sigmoid: h3 = h2·W3 + b3    [1×40] = [1×60]·[60×40]
-            // batch 1, 40 outputs: Gemv.Wide keeps them in 3 512-bit registers and reads W3 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<float>(h2, W3, b3, h3, k: 60, n: 40);
             //     Sigmoid: h3 = σ(h3) = 1 / (1 + exp(−h3))    [1×40]
             global::Nn.Kernels.Activations.SigmoidForward<float>(h3, h3);
             // (4) Affine 4: scores = h3·W4 + b4    [1×10] = [1×40]·[40×10]
-            // batch 1, 10 outputs of 16 lanes: Gemv.Narrow reads each row of W4 as one masked 512-bit vector, 4 k-chains
             global::Nn.Kernels.Gemv.Forward<float>(h3, W4, b4, scores, k: 40, n: 10);
         }
 
@@ -361,7 +357,11 @@ namespace Demo
                 //     dscores[j] = 1/N for each violated margin j ≠ y;  dscores[y] = −(violations)/N    [N×10]
                 float dataLoss = global::Nn.Kernels.Losses.MulticlassSvm<float>(scores, y, dscores, batch: N, classes: 10);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3² + ΣW4²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<float>(W1) + global::Nn.Kernels.Regularization.L2<float>(W2) + global::Nn.Kernels.Regularization.L2<float>(W3) + global::Nn.Kernels.Regularization.L2<float>(W4));
+                float regLoss = reg == 0 ? 0 : reg * (
+                    global::Nn.Kernels.Regularization.L2<float>(W1)
+                    + global::Nn.Kernels.Regularization.L2<float>(W2)
+                    + global::Nn.Kernels.Regularization.L2<float>(W3)
+                    + global::Nn.Kernels.Regularization.L2<float>(W4));
 
                 // ── backward (4) ──  undoes (4) Affine 4
                 // dW4 = h3ᵀ·dscores + λ·W4    [40×10] = [40×N]·[N×10]

@@ -104,7 +104,7 @@ namespace Demo
             new(global::Nn.LayerOp.Affine, 8, 2, "W2", "b2"),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
 
         /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
@@ -145,19 +145,17 @@ namespace Demo
             global::Nn.Kernels.Gemm.MatMul<double>(h1, W2, scores, m: N, k: 8, n: 2, bias: b2);
         }
 
-        // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [8].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // Forward pass for one sample, behind Forward(x, scores); `hidden` holds h1 [8].
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, 8);
             // (1) Affine 1 + Tanh: h1 = x·W1 + b1    [1×8] = [1×3]·[3×8]
-            // batch 1, 8 outputs: Gemv.Wide keeps them in 1 512-bit register and reads W1 once, two rows per step
             global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, h1, k: 3, n: 8);
             //     Tanh: h1 = tanh(h1)    [1×8]
             global::Nn.Kernels.Activations.TanhForward<double>(h1, h1);
             // (2) Affine 2: scores = h1·W2 + b2    [1×2] = [1×8]·[8×2]
-            // batch 1, 2 outputs of 8 lanes: Gemv.Packed reads 4 rows of W2 per 512-bit vector (8 lanes used), 2 vectors for 8 rows, x spread to match
             global::Nn.Kernels.Gemv.Forward<double>(h1, W2, b2, scores, k: 8, n: 2);
         }
 
@@ -254,7 +252,9 @@ namespace Demo
                 // (3) Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      dscores = (scores − y) / N    [N×2]
                 double dataLoss = global::Nn.Kernels.Losses.MeanSquaredError<double>(scores, y, dscores, batch: N, outputs: 2);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<double>(W1) + global::Nn.Kernels.Regularization.L2<double>(W2));
+                double regLoss = reg == 0 ? 0 : reg * (
+                    global::Nn.Kernels.Regularization.L2<double>(W1)
+                    + global::Nn.Kernels.Regularization.L2<double>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [8×2] = [8×N]·[N×2]

@@ -104,7 +104,7 @@ namespace Demo
             new(global::Nn.LayerOp.Affine, 100, 3, "W2", "b2"),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> as a safetensors file (W1, b1, W2, b2), written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
         public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 
         /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
@@ -144,16 +144,14 @@ namespace Demo
         }
 
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [100].
-        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once: each calls Gemv.Forward, which picks the kernel
-        // for its number of outputs (on machines without AVX-512 the Gemv entries run Gemm.MatMul with m = 1).
+        // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
+        // for this shape and this machine's vector width.
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 100);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×100] = [1×2]·[2×100]
-            // batch 1, 100 outputs: Gemv.Wide keeps them in 7 512-bit registers and reads W1 once, 2 rows in one step
             global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, h1, k: 2, n: 100, epilogue: global::Nn.Kernels.Epilogue.Relu);
             // (2) Affine 2: scores = h1·W2 + b2    [1×3] = [1×100]·[100×3]
-            // batch 1, 3 outputs of 16 lanes: Gemv.Packed reads 5 rows of W2 per 512-bit vector (15 lanes used), 20 vectors for 100 rows, x spread to match
             global::Nn.Kernels.Gemv.Forward<float>(h1, W2, b2, scores, k: 100, n: 3);
         }
 
@@ -307,7 +305,9 @@ namespace Demo
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
                 float dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<float>(scores, y, dscores, batch: N, classes: 3);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<float>(W1) + global::Nn.Kernels.Regularization.L2<float>(W2));
+                float regLoss = reg == 0 ? 0 : reg * (
+                    global::Nn.Kernels.Regularization.L2<float>(W1)
+                    + global::Nn.Kernels.Regularization.L2<float>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [100×3] = [100×N]·[N×3]

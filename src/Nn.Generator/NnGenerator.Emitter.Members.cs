@@ -1,0 +1,224 @@
+using System.Linq;
+using Nn.Generator.Model;
+
+namespace Nn.Generator;
+
+public sealed partial class NnGenerator
+{
+    /// <summary>The network's description of itself: constants, the parameter buffer and its views, initialization, weights files.</summary>
+    internal static partial class Emitter
+    {
+        // public const int InputSize = 2; … and per layer Layer1ParameterCount, Layer1MultiplyAdds
+        private static void EmitConstants(SourceWriter w, NetworkPlan plan)
+        {
+            var parameters = string.Join(" + ", plan.Blocks.Select(b => Invariant($"({b.In}·{b.Out} + {b.Out})")));
+            var neurons = Join(" + ", plan.Blocks.Select(b => b.Output.Size));
+            var multiplyAdds = string.Join(" + ", plan.Blocks.Select(b => Invariant($"{b.In}·{b.Out}")));
+            w.WriteLine($$"""
+                /// <summary>Inputs per sample: {{Shape(plan)}} flattened = {{plan.InputSize}}.</summary>
+                public const int InputSize = {{plan.InputSize}};
+
+                /// <summary>Outputs (scores) per sample.</summary>
+                public const int OutputSize = {{plan.OutputSize}};
+
+                /// <summary>All weights and biases: {{parameters}}.</summary>
+                public const int ParameterCount = {{plan.ParameterCount}};
+
+                /// <summary>Units of all Affine layers after Maxout grouping (the input is not counted): {{neurons}}.</summary>
+                public const int NeuronCount = {{plan.NeuronCount}};
+
+                /// <summary>Affine layers, counted the CS231n way (the input layer is not a layer).</summary>
+                public const int LayerCount = {{plan.LayerCount}};
+
+                /// <summary>Multiply-adds of one sample's forward pass: {{multiplyAdds}}.</summary>
+                public const int MultiplyAdds = {{plan.MultiplyAdds}};
+
+                """);
+            foreach (var b in plan.Blocks)
+            {
+                w.WriteLine($$"""
+                    /// <summary>Layer {{b.Number}}: {{b.In}}·{{b.Out}} weights + {{b.Out}} biases.</summary>
+                    public const int Layer{{b.Number}}ParameterCount = {{b.ParameterCount}};
+
+                    /// <summary>Layer {{b.Number}}: multiply-adds per sample, {{b.In}}·{{b.Out}}.</summary>
+                    public const int Layer{{b.Number}}MultiplyAdds = {{b.MultiplyAdds}};
+
+                    """);
+            }
+        }
+
+        // public float[] Parameters { get; } = new float[ParameterCount];   and a view per tensor: W1, b1, …
+        private static void EmitParameters(SourceWriter w, NetworkPlan plan)
+        {
+            w.WriteLine($$"""
+                /// <summary>Every parameter in one buffer, back to back: {{string.Join(" | ", plan.Parameters.Select(p => p.Name))}}.</summary>
+                public {{plan.T}}[] Parameters { get; } = new {{plan.T}}[ParameterCount];
+
+                """);
+            foreach (var b in plan.Blocks)
+            {
+                foreach (var tensor in b.Tensors)
+                {
+                    EmitView(w, plan, "Parameters", tensor.Name, Describe(b, tensor), tensor);
+                }
+            }
+        }
+
+        // weights of layer 1, [2×100] row-major
+        private static string Describe(AffineBlock b, TensorPlan tensor) => tensor.Role switch
+        {
+            TensorRole.Weights => Invariant($"weights of layer {b.Number}, [{b.In}×{b.Out}] row-major"),
+            TensorRole.Biases => Invariant($"biases of layer {b.Number}, [{b.Out}]"),
+            _ => throw new System.InvalidOperationException($"No description for tensor role {tensor.Role}."),
+        };
+
+        // public Span<float> W1 => new Span<float>(Parameters, 0, 200);
+        private static void EmitView(SourceWriter w, NetworkPlan plan, string buffer, string name, string what, TensorPlan tensor)
+        {
+            var span = SpanOf(plan.T);
+            w.WriteLine($$"""
+                /// <summary>{{name}}: {{what}}; {{buffer}}[{{tensor.Offset}}..{{tensor.End}}).</summary>
+                public {{span}} {{name}} => new {{span}}({{buffer}}, {{tensor.Offset}}, {{tensor.Length}});
+
+                """);
+        }
+
+        // public SpiralNet(ulong seed = 0) => Initialize(seed);   and Initialize, one line of math per tensor
+        private static void EmitInitialize(SourceWriter w, NetworkPlan plan)
+        {
+            w.WriteLine($$"""
+                /// <summary>Creates the network with weights drawn by <see cref="Initialize"/> from <paramref name="seed"/>.</summary>
+                public {{plan.ClassName}}(ulong seed = 0) => Initialize(seed);
+
+                /// <summary>
+                /// Draws every weight from a seeded normal distribution and sets every bias to 0. Each layer's scale follows its
+                /// Init: by default He √(2/fan_in) before ReLU, LeakyReLU and Maxout and Xavier √(1/fan_in) otherwise.
+                /// <paramref name="weightScale"/>, when given, replaces it for every layer (CS231n's case study uses 0.01).
+                /// </summary>
+                """);
+            using (w.Block($"public void Initialize(ulong seed, {plan.T}? weightScale = null)"))
+            {
+                w.WriteLine($"var rng = new global::Nn.Rng(seed);");
+                foreach (var b in plan.Blocks)
+                {
+                    foreach (var tensor in b.Tensors)
+                    {
+                        EmitInitializeTensor(w, plan, b, tensor);
+                    }
+                }
+            }
+
+            w.WriteLine();
+        }
+
+        private static void EmitInitializeTensor(SourceWriter w, NetworkPlan plan, AffineBlock b, TensorPlan tensor)
+        {
+            switch (tensor.Role)
+            {
+                case TensorRole.Weights:
+                    // W1 ~ N(0, 1)·√(2/2), the scale chosen by InitOf
+                    var (formula, scale, why) = InitOf(b, plan.T);
+                    w.WriteLine($$"""
+                        // {{tensor.Name}} ~ N(0, 1)·{{formula}}   ({{why}})
+                        {{Rt}}Initializers.Gaussian<{{plan.T}}>({{tensor.Name}}, weightScale ?? {{scale}}, ref rng);
+                        """);
+                    break;
+                case TensorRole.Biases:
+                    // b1 = 0
+                    w.WriteLine($$"""
+                        // {{tensor.Name}} = 0
+                        {{tensor.Name}}.Clear();
+                        """);
+                    break;
+                default:
+                    throw new System.InvalidOperationException($"No initialization for tensor role {tensor.Role}.");
+            }
+        }
+
+        // He before a rectifier, Xavier otherwise, unless the layer says which.
+        private static (string Formula, string Code, string Why) InitOf(AffineBlock b, string t)
+        {
+            var first = b.Stages.Count > 0 ? b.Stages[0].Kind : (LayerKind?)null;
+            var init = b.Init != InitKind.Auto ? b.Init : first is { } k && LayerKinds.IsRectifier(k) ? InitKind.He : InitKind.Xavier;
+            var why = b.Init != InitKind.Auto ? Invariant($"Init.{b.Init} as declared")
+                : init == InitKind.He ? Invariant($"He, layer {b.Number} feeds a {LayerKinds.DisplayName(first!.Value)}")
+                : first is { } f ? Invariant($"Xavier, layer {b.Number} feeds a {LayerKinds.DisplayName(f)}")
+                : Invariant($"Xavier, layer {b.Number} is linear");
+            return init switch
+            {
+                InitKind.He => (Invariant($"√(2/{b.In})"), Invariant($"({t})global::System.Math.Sqrt(2.0 / {b.In})"), why),
+                InitKind.Fixed => (Literal(b.Scale, "double"), Literal(b.Scale, t), why),
+                _ => (Invariant($"√(1/{b.In})"), Invariant($"({t})global::System.Math.Sqrt(1.0 / {b.In})"), why),
+            };
+        }
+
+        // Architecture, Tensors, Layers, Save, Load: safetensors files named like the views.
+        private static void EmitWeightsFile(SourceWriter w, NetworkPlan plan)
+        {
+            w.WriteLine($$"""
+                /// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>
+                public const string Architecture = "{{Architecture(plan)}}";
+
+                /// <summary>The tensors of <see cref="Parameters"/>: name, offset and shape, as saved in weights files.</summary>
+                public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = \
+                    new global::Nn.TensorInfo[]
+                {
+                """);
+            foreach (var tensor in plan.Parameters)
+            {
+                // new("W1", 0, new[] { 2, 100 }),
+                w.WriteLine($$"""    new("{{tensor.Name}}", {{tensor.Offset}}, new[] { {{Join(", ", tensor.Shape)}} }),""");
+            }
+
+            w.WriteLine("""
+                };
+
+                /// <summary>The forward pass step by step (scores, before any head), for exporters such as Nn.Onnx.</summary>
+                public static global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> Layers { get; } = \
+                    new global::Nn.LayerInfo[]
+                {
+                """);
+            foreach (var b in plan.Blocks)
+            {
+                // new(global::Nn.LayerOp.Affine, 2, 100, "W1", "b1"),   then one line per stage
+                w.WriteLine($"""    new(global::Nn.LayerOp.Affine, {b.In}, {b.Out}, "{b.W}", "{b.B}"),""");
+                foreach (var stage in b.Stages)
+                {
+                    var argument = StageArgument(stage) is { } value ? ", Argument: " + Literal(value, "double") : string.Empty;
+                    w.WriteLine($"    new(global::Nn.LayerOp.{stage.Kind}, {stage.Input.Size}, {stage.Output.Size}{argument}),");
+                }
+            }
+
+            var t = plan.T;
+            w.WriteLine($$"""
+                };
+
+                /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, \
+                    written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+                public void Save(string path) => global::Nn.Safetensors.Save<{{t}}>(path, Parameters, Tensors, Architecture);
+
+                /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; \
+                    a bad file changes nothing.</summary>
+                /// <exception cref="global::System.IO.InvalidDataException">\
+                    The file is truncated, corrupted, foreign, or made for another architecture.</exception>
+                public void Load(string path) => global::Nn.Safetensors.Load<{{t}}>(path, Parameters, Tensors, Architecture);
+
+                """);
+        }
+
+        // [Input(2)] [Affine(100), ReLU] [Affine(3), Softmax]
+        private static string Architecture(NetworkPlan plan)
+        {
+            var precision = plan.T == "double" ? ", Precision = Precision.Double" : string.Empty;
+            var parts = new System.Collections.Generic.List<string> { $"[Input({Join(", ", plan.InputShape)}{precision})]" };
+            foreach (var b in plan.Blocks)
+            {
+                var stages = string.Concat(b.Stages.Select(s => ", " + StageName(s)));
+                var head = b.IsLast && plan.Head is { } h ? ", " + LayerKinds.DisplayName(h) : string.Empty;
+                parts.Add(Invariant($"[Affine({b.Out}){stages}{head}]"));
+            }
+
+            return string.Join(" ", parts);
+        }
+    }
+}
