@@ -157,3 +157,44 @@ public sealed class LogisticAttribute : HeadAttribute
 public sealed class MeanSquaredErrorAttribute : HeadAttribute
 {
 }
+
+/// <summary>
+/// Batch normalization (Ioffe and Szegedy) of the preceding <see cref="AffineAttribute"/>'s outputs, written after the
+/// Affine and before its activation. In training each unit is normalized by its batch's statistics,
+/// <c>xhat = (x − μ_B)/√(σ²_B + ε)</c> with the batch mean <c>μ_B</c> and biased variance <c>σ²_B</c>, then scaled and
+/// shifted, <c>y = γ·xhat + β</c>; the running statistics follow
+/// <c>running_mean = Momentum·running_mean + (1 − Momentum)·μ_B</c> (likewise <c>running_var</c> with <c>σ²_B</c>).
+/// At inference the running statistics replace the batch's: <c>y = γ·(x − running_mean)/√(running_var + ε) + β</c>.
+/// Learned tensors <c>gammak</c> (starting at 1) and <c>betak</c> (starting at 0), of the Affine's size, for layer k.
+/// Backward (the compact form): <c>dβ = Σ dy</c>, <c>dγ = Σ dy·xhat</c>, <c>dx = (γ/(N·√(σ²_B + ε)))·(N·dy − dβ − xhat·dγ)</c>.
+/// </summary>
+/// <example><c>[Affine(100), BatchNorm, ReLU]</c> normalizes 100 units before their ReLU;
+/// <c>[Affine(100), BatchNorm(Momentum = 0.99), ReLU]</c> averages the running statistics over more batches.</example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class BatchNormAttribute : LayerAttribute
+{
+    /// <summary>Weight of the old running statistics in each update, between 0 and 1. Default 0.9 (CS231n's).</summary>
+    public double Momentum { get; set; } = 0.9;
+
+    /// <summary>Added to the variance before the square root so that it never divides by 0. Default 1e-5.</summary>
+    public double Epsilon { get; set; } = 1e-5;
+}
+
+/// <summary>
+/// Inverted dropout on the preceding activation's outputs, written after the activation: in training each unit is
+/// dropped (set to 0) with probability <c>p</c> and the kept ones are scaled by <c>1/(1 − p)</c>, so the expected
+/// activation is unchanged; at inference the layer does nothing. <c>p</c> is the probability of dropping a unit
+/// (PyTorch's convention; CS231n's notes use the probability of keeping one). Backward: <c>dx = dy·mask</c>, the mask
+/// being the forward pass's 0 or <c>1/(1 − p)</c>. No learned tensors.
+/// </summary>
+/// <example><c>[Affine(100), ReLU, Dropout(0.5)]</c> drops half of the 100 ReLU units at each training step.</example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : LayerAttribute
+{
+    /// <summary>Declares dropout that drops each unit with probability <paramref name="p"/> during training.</summary>
+    /// <param name="p">Probability of dropping a unit, in [0, 1); 0.5 is usual for hidden layers.</param>
+    public DropoutAttribute(double p) => P = p;
+
+    /// <summary>Probability of dropping a unit during training.</summary>
+    public double P { get; }
+}
