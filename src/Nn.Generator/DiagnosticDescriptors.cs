@@ -114,6 +114,34 @@ internal static class DiagnosticDescriptors
         "Sigmoid in a hidden layer",
         "[Sigmoid] on hidden layer {0} saturates and is not zero-centred, which slows or stalls learning (CS231n); prefer ReLU, LeakyReLU or Tanh");
 
+    public static readonly DiagnosticDescriptor BatchNormNotAfterAffine = Error(
+        "NN0021",
+        "BatchNorm must directly follow an Affine layer",
+        "[BatchNorm] normalizes the outputs of the [Affine(n)] right before it, but it follows {0}; "
+        + "write it between the Affine and its activation: [Affine(n), BatchNorm, ReLU]");
+
+    public static readonly DiagnosticDescriptor BatchNormOptions = Error(
+        "NN0022",
+        "BatchNorm options out of range",
+        "[BatchNorm] sets {0}, which must be {1}; leave it out for the defaults (Momentum = 0.9, Epsilon = 1e-5)");
+
+    public static readonly DiagnosticDescriptor DropoutProbability = Error(
+        "NN0023",
+        "Dropout probability must be in [0, 1)",
+        "[Dropout({0})]: p is the probability of dropping a unit and must be at least 0 and below 1; write for example [Dropout(0.5)]");
+
+    public static readonly DiagnosticDescriptor DropoutNotAfterActivation = Error(
+        "NN0024",
+        "Dropout must follow an activation",
+        "[Dropout] drops units of the activation right before it, but it follows {0}; write it after a hidden layer's activation: "
+        + "[Affine(n), ReLU, Dropout(0.5)]");
+
+    public static readonly DiagnosticDescriptor DropoutOnOutput = Error(
+        "NN0025",
+        "Dropout on the output layer",
+        "[Dropout] after the last Affine would drop scores that {0} reads; put it on a hidden layer: [Affine(n), ReLU, Dropout(0.5)] "
+        + "before the next [Affine]");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         "NN9999",
         "Internal error in Nn.Generator",
@@ -129,7 +157,8 @@ internal static class DiagnosticDescriptors
         NotPartial, MultipleInputs, LayersOnSeveralDeclarations, AffineSizeNotPositive, ActivationWithoutAffine,
         HeadNotLast, HeadWithoutAffine, NoLayers, InputShapeInvalid, UnsupportedClass, RepeatedActivation,
         HeadNeedsTwoOutputs, MaxoutPieces, LeakyAlpha, LogisticOutputs, MemberConflict, ArgumentNotConstant,
-        MaxoutNotAfterAffine, InitScale, SigmoidHidden, InternalError,
+        MaxoutNotAfterAffine, InitScale, SigmoidHidden, BatchNormNotAfterAffine, BatchNormOptions, DropoutProbability,
+        DropoutNotAfterActivation, DropoutOnOutput, InternalError,
     };
 
     public static DiagnosticDescriptor? Find(string id)

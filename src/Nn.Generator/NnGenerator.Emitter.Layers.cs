@@ -10,7 +10,8 @@ public sealed partial class NnGenerator
     {
         // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×100] = [N×2]·[2×100]
         // Gemm.MatMul<float>(x, W1, h1, m: N, k: 2, n: 100, bias: b1, epilogue: Epilogue.Relu);
-        private static void EmitAffineForward(SourceWriter w, NetworkPlan plan, AffineBlock b)
+        // then the block's stages: as inference runs them, or, with `training`, as the trainer's forward pass runs them.
+        private static void EmitAffineForward(SourceWriter w, NetworkPlan plan, AffineBlock b, bool training = false)
         {
             var epilogue = b.FusedRelu ? $", epilogue: {Rt}Epilogue.Relu" : string.Empty;
             w.WriteLine($$"""
@@ -18,16 +19,15 @@ public sealed partial class NnGenerator
                 {{Rt}}Gemm.MatMul<{{plan.T}}>({{b.Input.Name}}, {{b.W}}, {{b.AffineOutput.Name}}, m: N, k: {{b.In}}, n: {{b.Out}}, \
                     bias: {{b.B}}{{epilogue}});
                 """);
-            if (b.FusedRelu)
+            foreach (var stage in StagesToRun(b, training))
             {
-                return;
-            }
-
-            foreach (var stage in b.Stages)
-            {
-                EmitStageForward(w, plan, stage, "N");
+                EmitStageForward(w, plan, stage, "N", training);
             }
         }
+
+        // The stages a forward pass writes out: not a ReLU fused into the product, and not Dropout outside training.
+        private static System.Collections.Generic.IEnumerable<Stage> StagesToRun(AffineBlock b, bool training) =>
+            b.Stages.Where((s, i) => !(i == 0 && b.FusedRelu) && (training || !s.TrainingOnly));
 
         // ── backward (2) ──  undoes (2) Affine 2: the stages in reverse, then dW, db and (past layer 1) dx.
         private static void EmitAffineBackward(SourceWriter w, NetworkPlan plan, AffineBlock b)
@@ -58,11 +58,15 @@ public sealed partial class NnGenerator
                 """);
         }
 
-        // One stage forward. `rows` is "N" in the batch pass and "1" in the one-sample pass.
-        private static void EmitStageForward(SourceWriter w, NetworkPlan plan, Stage s, string rows)
+        // One stage forward. `rows` is "N" in the batch pass and "1" in the one-sample pass; `training` picks BatchNorm's
+        // batch statistics over its running ones, and is the only pass that writes Dropout.
+        private static void EmitStageForward(SourceWriter w, NetworkPlan plan, Stage s, string rows, bool training = false)
         {
             switch (s.Kind)
             {
+                case LayerKind.BatchNorm when training: EmitBatchNormTraining(w, plan, s); break;
+                case LayerKind.BatchNorm: EmitBatchNormInference(w, plan, s, rows); break;
+                case LayerKind.Dropout: EmitDropoutForward(w, plan, s); break;
                 case LayerKind.ReLU: EmitReluForward(w, plan, s, rows); break;
                 case LayerKind.LeakyReLU: EmitLeakyReluForward(w, plan, s, rows); break;
                 case LayerKind.Sigmoid: EmitSigmoidForward(w, plan, s, rows); break;
@@ -82,6 +86,8 @@ public sealed partial class NnGenerator
                 case LayerKind.Sigmoid: EmitSigmoidBackward(w, plan, s); break;
                 case LayerKind.Tanh: EmitTanhBackward(w, plan, s); break;
                 case LayerKind.Maxout: EmitMaxoutBackward(w, plan, s); break;
+                case LayerKind.BatchNorm: EmitBatchNormBackward(w, plan, s); break;
+                case LayerKind.Dropout: EmitDropoutBackward(w, plan, s); break;
                 default: throw new System.InvalidOperationException($"No backward pass for stage {s.Kind}.");
             }
         }
@@ -104,6 +110,7 @@ public sealed partial class NnGenerator
         {
             LayerKind.LeakyReLU => s.Layer.Alpha,
             LayerKind.Maxout => s.Layer.Pieces,
+            LayerKind.Dropout => s.Layer.Probability,
             _ => null,
         };
     }

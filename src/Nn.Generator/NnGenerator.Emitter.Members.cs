@@ -11,7 +11,7 @@ public sealed partial class NnGenerator
         // public const int InputSize = 2; … and per layer Layer1ParameterCount, Layer1MultiplyAdds
         private static void EmitConstants(SourceWriter w, NetworkPlan plan)
         {
-            var parameters = string.Join(" + ", plan.Blocks.Select(b => Invariant($"({b.In}·{b.Out} + {b.Out})")));
+            var parameters = string.Join(" + ", plan.Blocks.Select(b => Invariant($"({LayerParameters(b)})")));
             var neurons = Join(" + ", plan.Blocks.Select(b => b.Output.Size));
             var multiplyAdds = string.Join(" + ", plan.Blocks.Select(b => Invariant($"{b.In}·{b.Out}")));
             w.WriteLine($$"""
@@ -21,7 +21,7 @@ public sealed partial class NnGenerator
                 /// <summary>Outputs (scores) per sample.</summary>
                 public const int OutputSize = {{plan.OutputSize}};
 
-                /// <summary>All weights and biases: {{parameters}}.</summary>
+                /// <summary>All weights and biases{{(plan.State.Count > 0 ? " (and BatchNorm's γ and β)" : string.Empty)}}: {{parameters}}.</summary>
                 public const int ParameterCount = {{plan.ParameterCount}};
 
                 /// <summary>Units of all Affine layers after Maxout grouping (the input is not counted): {{neurons}}.</summary>
@@ -37,7 +37,7 @@ public sealed partial class NnGenerator
             foreach (var b in plan.Blocks)
             {
                 w.WriteLine($$"""
-                    /// <summary>Layer {{b.Number}}: {{b.In}}·{{b.Out}} weights + {{b.Out}} biases.</summary>
+                    /// <summary>Layer {{b.Number}}: {{LayerParameters(b, words: true)}}.</summary>
                     public const int Layer{{b.Number}}ParameterCount = {{b.ParameterCount}};
 
                     /// <summary>Layer {{b.Number}}: multiply-adds per sample, {{b.In}}·{{b.Out}}.</summary>
@@ -45,6 +45,13 @@ public sealed partial class NnGenerator
 
                     """);
             }
+        }
+
+        // 2·100 + 100 (+ 100 + 100 with a BatchNorm), or in words: 2·100 weights + 100 biases (+ 100 γ + 100 β)
+        private static string LayerParameters(AffineBlock b, bool words = false)
+        {
+            var text = words ? Invariant($"{b.In}·{b.Out} weights + {b.Out} biases") : Invariant($"{b.In}·{b.Out} + {b.Out}");
+            return b.BatchNorm is null ? text : text + (words ? Invariant($" + {b.Out} γ + {b.Out} β") : Invariant($" + {b.Out} + {b.Out}"));
         }
 
         // public float[] Parameters { get; } = new float[ParameterCount];   and a view per tensor: W1, b1, …
@@ -62,6 +69,31 @@ public sealed partial class NnGenerator
                     EmitView(w, plan, "Parameters", tensor.Name, Describe(b, tensor), tensor);
                 }
             }
+
+            if (plan.State.Count == 0)
+            {
+                return;
+            }
+
+            // public const int StateCount = 200;  public float[] State …   and a view per tensor: runningMean1, runningVar1, …
+            w.WriteLine($$"""
+                /// <summary>Values kept besides the parameters: {{string.Join(" | ", plan.State.Select(p => p.Name))}}.</summary>
+                public const int StateCount = {{plan.StateCount}};
+
+                /// <summary>
+                /// BatchNorm's running statistics, back to back: {{string.Join(" | ", plan.State.Select(p => p.Name))}}. Training updates them
+                /// (the trainer's Loss), inference reads them; optimizers never touch them; weights files save and load them.
+                /// </summary>
+                public {{plan.T}}[] State { get; } = new {{plan.T}}[StateCount];
+
+                """);
+            foreach (var b in plan.Blocks)
+            {
+                foreach (var tensor in b.State)
+                {
+                    EmitView(w, plan, "State", tensor.Name, Describe(b, tensor), tensor);
+                }
+            }
         }
 
         // weights of layer 1, [2×100] row-major
@@ -69,6 +101,10 @@ public sealed partial class NnGenerator
         {
             TensorRole.Weights => Invariant($"weights of layer {b.Number}, [{b.In}×{b.Out}] row-major"),
             TensorRole.Biases => Invariant($"biases of layer {b.Number}, [{b.Out}]"),
+            TensorRole.Gamma => Invariant($"BatchNorm scale γ of layer {b.Number}, [{b.Out}]"),
+            TensorRole.Beta => Invariant($"BatchNorm shift β of layer {b.Number}, [{b.Out}]"),
+            TensorRole.RunningMean => Invariant($"BatchNorm running mean of layer {b.Number}, [{b.Out}]"),
+            TensorRole.RunningVariance => Invariant($"BatchNorm running variance (biased) of layer {b.Number}, [{b.Out}]"),
             _ => throw new System.InvalidOperationException($"No description for tensor role {tensor.Role}."),
         };
 
@@ -101,7 +137,7 @@ public sealed partial class NnGenerator
                 w.WriteLine($"var rng = new global::Nn.Rng(seed);");
                 foreach (var b in plan.Blocks)
                 {
-                    foreach (var tensor in b.Tensors)
+                    foreach (var tensor in b.Tensors.Concat(b.State))
                     {
                         EmitInitializeTensor(w, plan, b, tensor);
                     }
@@ -130,6 +166,19 @@ public sealed partial class NnGenerator
                         {{tensor.Name}}.Clear();
                         """);
                     break;
+                case TensorRole.Gamma or TensorRole.RunningVariance:
+                    // gamma1 = 1   (BatchNorm starts as the identity on normalized values; the running variance as PyTorch's)
+                    w.WriteLine($$"""
+                        // {{tensor.Name}} = 1
+                        {{tensor.Name}}.Fill(1);
+                        """);
+                    break;
+                case TensorRole.Beta or TensorRole.RunningMean:
+                    w.WriteLine($$"""
+                        // {{tensor.Name}} = 0
+                        {{tensor.Name}}.Clear();
+                        """);
+                    break;
                 default:
                     throw new System.InvalidOperationException($"No initialization for tensor role {tensor.Role}.");
             }
@@ -138,7 +187,8 @@ public sealed partial class NnGenerator
         // He before a rectifier, Xavier otherwise, unless the layer says which.
         private static (string Formula, string Code, string Why) InitOf(AffineBlock b, string t)
         {
-            var first = b.Stages.Count > 0 ? b.Stages[0].Kind : (LayerKind?)null;
+            // the first activation decides (a BatchNorm before it does not change what the activation needs)
+            var first = b.Stages.FirstOrDefault(s => s.Layer.Role == LayerRole.Activation)?.Kind;
             var init = b.Init != InitKind.Auto ? b.Init : first is { } k && LayerKinds.IsRectifier(k) ? InitKind.He : InitKind.Xavier;
             var why = b.Init != InitKind.Auto ? Invariant($"Init.{b.Init} as declared")
                 : init == InitKind.He ? Invariant($"He, layer {b.Number} feeds a {LayerKinds.DisplayName(first!.Value)}")
@@ -170,8 +220,25 @@ public sealed partial class NnGenerator
                 w.WriteLine($$"""    new("{{tensor.Name}}", {{tensor.Offset}}, new[] { {{Join(", ", tensor.Shape)}} }),""");
             }
 
+            w.WriteLine("};");
+            if (plan.State.Count > 0)
+            {
+                w.WriteLine("""
+
+                    /// <summary>The tensors of <see cref="State"/>: name, offset and shape, saved in weights files after <see cref="Tensors"/>.</summary>
+                    public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> StateTensors { get; } = \
+                        new global::Nn.TensorInfo[]
+                    {
+                    """);
+                foreach (var tensor in plan.State)
+                {
+                    w.WriteLine($$"""    new("{{tensor.Name}}", {{tensor.Offset}}, new[] { {{Join(", ", tensor.Shape)}} }),""");
+                }
+
+                w.WriteLine("};");
+            }
+
             w.WriteLine("""
-                };
 
                 /// <summary>The forward pass step by step (scores, before any head), for exporters such as Nn.Onnx.</summary>
                 public static global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> Layers { get; } = \
@@ -182,26 +249,35 @@ public sealed partial class NnGenerator
             {
                 // new(global::Nn.LayerOp.Affine, 2, 100, "W1", "b1"),   then one line per stage
                 w.WriteLine($"""    new(global::Nn.LayerOp.Affine, {b.In}, {b.Out}, "{b.W}", "{b.B}"),""");
-                foreach (var stage in b.Stages)
+                foreach (var stage in b.Stages.Where(s => !s.TrainingOnly))
                 {
                     var argument = StageArgument(stage) is { } value ? ", Argument: " + Literal(value, "double") : string.Empty;
+                    if (stage.Kind == LayerKind.BatchNorm)
+                    {
+                        // new(LayerOp.BatchNorm, 100, 100, "gamma1", "beta1", Argument: 1E-05, Mean: "runningMean1", Variance: "runningVar1"),
+                        var k = stage.Cache;
+                        argument = ", \"gamma" + k + "\", \"beta" + k + "\", Argument: " + Literal(stage.Layer.Epsilon, "double")
+                            + ", Mean: \"runningMean" + k + "\", Variance: \"runningVar" + k + "\"";
+                    }
+
                     w.WriteLine($"    new(global::Nn.LayerOp.{stage.Kind}, {stage.Input.Size}, {stage.Output.Size}{argument}),");
                 }
             }
 
             var t = plan.T;
+            var state = plan.State.Count > 0 ? "State, StateTensors, " : string.Empty;
             w.WriteLine($$"""
                 };
 
-                /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, \
+                /// <summary>Saves <see cref="Parameters"/>{{(state.Length > 0 ? " and <see cref=\"State\"/>" : string.Empty)}} as a safetensors file, one tensor per entry of <see cref="Tensors"/>, \
                     written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
-                public void Save(string path) => global::Nn.Safetensors.Save<{{t}}>(path, Parameters, Tensors, Architecture);
+                public void Save(string path) => global::Nn.Safetensors.Save<{{t}}>(path, Parameters, Tensors, {{state}}Architecture);
 
-                /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; \
+                /// <summary>Loads a safetensors file into <see cref="Parameters"/>{{(state.Length > 0 ? " and <see cref=\"State\"/>" : string.Empty)}} after checking every tensor's name, dtype and shape; \
                     a bad file changes nothing.</summary>
                 /// <exception cref="global::System.IO.InvalidDataException">\
                     The file is truncated, corrupted, foreign, or made for another architecture.</exception>
-                public void Load(string path) => global::Nn.Safetensors.Load<{{t}}>(path, Parameters, Tensors, Architecture);
+                public void Load(string path) => global::Nn.Safetensors.Load<{{t}}>(path, Parameters, Tensors, {{state}}Architecture);
 
                 """);
         }

@@ -49,12 +49,7 @@ public sealed partial class NnGenerator
                 // {{AffineTitle(b)}}: {{b.AffineOutput.Name}} = {{AffineMath(b)}}    [1×{{b.Out}}] = [1×{{b.In}}]·[{{b.In}}×{{b.Out}}]
                 {{Rt}}Gemv.Forward<{{plan.T}}>({{b.Input.Name}}, {{b.W}}, {{b.B}}, {{b.AffineOutput.Name}}, k: {{b.In}}, n: {{b.Out}}{{epilogue}});
                 """);
-            if (b.FusedRelu)
-            {
-                return;
-            }
-
-            foreach (var stage in b.Stages)
+            foreach (var stage in StagesToRun(b, training: false))
             {
                 EmitStageForward(w, plan, stage, "1");
             }

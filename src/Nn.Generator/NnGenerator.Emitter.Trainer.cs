@@ -39,6 +39,11 @@ public sealed partial class NnGenerator
 
                     """);
                 EmitLoss(w, plan);
+                if (plan.TrainingDiffers)
+                {
+                    EmitForwardTraining(w, plan);
+                }
+
                 EmitEvaluate(w, plan);
                 w.WriteLine($$"""
                     /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
@@ -73,6 +78,22 @@ public sealed partial class NnGenerator
         private static void EmitTrainerBuffers(SourceWriter w, NetworkPlan plan)
         {
             string t = plan.T, cls = plan.ClassName;
+            var seedDoc = plan.HasDropout ? " Dropout masks are drawn from <paramref name=\"seed\"/>." : string.Empty;
+            var seedParameter = plan.HasDropout ? ", ulong seed = 0" : string.Empty;
+            var caches = string.Concat(plan.Blocks.SelectMany(b => b.Stages).Where(s => s.Cache is not null).Select(s => s.Kind == LayerKind.BatchNorm
+                ? Invariant($"\n    _xhat{s.Cache} = new {t}[maxBatch * {s.Output.Size}];\n    _mean{s.Cache} = new {t}[{s.Output.Size}];")
+                    + Invariant($"\n    _invstd{s.Cache} = new {t}[{s.Output.Size}];")
+                : Invariant($"\n    _{s.Cache} = new {t}[maxBatch * {s.Output.Size}];")))
+                + (plan.HasDropout ? "\n    _rng = new global::Nn.Rng(seed);" : string.Empty);
+            var reseed = plan.HasDropout
+                ? """
+
+                    /// <summary>Restarts the dropout masks' random sequence from <paramref name="seed"/>, so the next Loss draws \
+                        the masks a new trainer with that seed would (a gradient check calls this before every Loss).</summary>
+                    public void ResetDropout(ulong seed) => _rng = new global::Nn.Rng(seed);
+
+                    """
+                : string.Empty;
             w.WriteLine($$"""
                 private readonly {{cls}} _network;
                 private readonly {{t}}[] _hidden;   // {{HiddenLayout(plan)}}, N ≤ MaxBatch
@@ -80,6 +101,22 @@ public sealed partial class NnGenerator
                 private readonly {{t}}[] _scores;   // [N×{{plan.OutputSize}}]
                 private readonly {{t}}[] _dscores;  // [N×{{plan.OutputSize}}]
                 """);
+            foreach (var stage in plan.Blocks.SelectMany(b => b.Stages).Where(s => s.Cache is not null))
+            {
+                w.WriteLine(stage.Kind == LayerKind.BatchNorm
+                    ? Invariant($$"""
+                        private readonly {{t}}[] _xhat{{stage.Cache}};   // BatchNorm {{stage.Cache}}: normalized values [N×{{stage.Output.Size}}]
+                        private readonly {{t}}[] _mean{{stage.Cache}};   // its batch mean [{{stage.Output.Size}}]
+                        private readonly {{t}}[] _invstd{{stage.Cache}}; // its 1/√(σ² + ε) [{{stage.Output.Size}}]
+                        """)
+                    : Invariant($"private readonly {t}[] _{stage.Cache};   // Dropout's mask, 0 or 1/(1 − p) [N×{stage.Output.Size}]"));
+            }
+
+            if (plan.HasDropout)
+            {
+                w.WriteLine("private global::Nn.Rng _rng;       // draws the dropout masks");
+            }
+
             if (KeepsBatch(plan))
             {
                 w.WriteLine("private int _batch;                // N of the last Loss or Evaluate call");
@@ -87,8 +124,8 @@ public sealed partial class NnGenerator
 
             w.WriteLine($$"""
 
-                /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.</summary>
-                public Trainer({{cls}} network, int maxBatch)
+                /// <summary>Allocates the buffers for batches of up to <paramref name="maxBatch"/> samples.{{seedDoc}}</summary>
+                public Trainer({{cls}} network, int maxBatch{{seedParameter}})
                 {
                     _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
                     {{Rt}}Guard.Batch(maxBatch, int.MaxValue / {{System.Math.Max(plan.HiddenSize, plan.OutputSize)}}, nameof(maxBatch));
@@ -96,9 +133,9 @@ public sealed partial class NnGenerator
                     _hidden = new {{t}}[maxBatch * {{plan.HiddenSize}}];
                     _dhidden = new {{t}}[maxBatch * {{plan.HiddenSize}}];
                     _scores = new {{t}}[maxBatch * OutputSize];
-                    _dscores = new {{t}}[maxBatch * OutputSize];
+                    _dscores = new {{t}}[maxBatch * OutputSize];{{caches}}
                 }
-
+                {{reseed}}
                 /// <summary>The network whose <see cref="{{cls}}.Parameters"/> this trainer updates.</summary>
                 public {{cls}} Network => _network;
 
@@ -129,7 +166,9 @@ public sealed partial class NnGenerator
             using (w.Block($"public {t} Loss({BatchParameters(plan)}, {t} reg = 0)"))
             {
                 EmitBatchChecks(w, plan);
-                w.WriteLine($"{span} {string.Join(", ", weights.Select(n => $"{n} = _network.{n}"))};");
+                // the weights, and the γ a BatchNorm's backward pass reads
+                var used = plan.Parameters.Where(p => p.Role is TensorRole.Weights or TensorRole.Gamma).Select(p => p.Name);
+                w.WriteLine($"{span} {string.Join(", ", used.Select(n => $"{n} = _network.{n}"))};");
                 EmitHiddenSlices(w, plan, "_hidden", string.Empty);
                 EmitHiddenSlices(w, plan, "_dhidden", "d");
                 w.WriteLine($$"""
@@ -141,12 +180,20 @@ public sealed partial class NnGenerator
                     w.WriteLine("_batch = N;");
                 }
 
-                w.WriteLine($$"""
+                w.WriteLine(plan.TrainingDiffers
+                    ? Invariant($"""
 
-                    // ── forward (1)…({{plan.LayerCount}}): ForwardCore, keeping every value for the backward pass ──
-                    _network.ForwardCore(x, scores, N, _hidden);
+                        // ── forward (1)…({plan.LayerCount}): ForwardTraining (batch statistics, dropout masks), keeping every value \
+                            for the backward pass ──
+                        ForwardTraining(x, scores, N);
 
-                    """);
+                        """)
+                    : Invariant($"""
+
+                        // ── forward (1)…({plan.LayerCount}): ForwardCore, keeping every value for the backward pass ──
+                        _network.ForwardCore(x, scores, N, _hidden);
+
+                        """));
                 EmitHeadLoss(w, plan, gradient: true);
 
                 // float regLoss = reg == 0 ? 0 : reg * (
@@ -172,6 +219,30 @@ public sealed partial class NnGenerator
                     RegularizationLoss = regLoss;
                     return dataLoss + regLoss;
                     """);
+            }
+
+            w.WriteLine();
+        }
+
+        // The forward pass as training runs it, for networks whose training pass differs from inference's (BatchNorm, Dropout):
+        // the same blocks as ForwardCore, with batch statistics, running-statistics updates and dropout masks.
+        private static void EmitForwardTraining(SourceWriter w, NetworkPlan plan)
+        {
+            string t = plan.T, span = SpanOf(t);
+            w.WriteLine("""
+                // Forward pass for N = batch rows as training runs it: ForwardCore's blocks, but each BatchNorm normalizes with
+                // the batch's own statistics (and updates the running ones) and each Dropout draws a mask. Fills _hidden.
+                """);
+            using (w.Block($"private void ForwardTraining({ReadOnlySpanOf(t)} x, {span} scores, int N)"))
+            {
+                // one block's tensors per line
+                var tensors = plan.Blocks.Select(b => string.Join(", ", b.Tensors.Concat(b.State).Select(p => $"{p.Name} = _network.{p.Name}")));
+                w.WriteLine($"{span} {string.Join(",\n    ", tensors)};");
+                EmitHiddenSlices(w, plan, "_hidden", string.Empty);
+                foreach (var block in plan.Blocks)
+                {
+                    EmitAffineForward(w, plan, block, training: true);
+                }
             }
 
             w.WriteLine();

@@ -121,14 +121,24 @@ public sealed partial class NnGenerator
         private static string ReadOnlySpanOf(string t) => $"global::System.ReadOnlySpan<{t}>";
 
         /// <summary>A number as a C# literal of element type <paramref name="t"/>: <c>0.01f</c>, or <c>0.01</c> for double.</summary>
-        private static string Literal(double value, string t) =>
-            value.ToString(t == "float" ? "G9" : "G17", CultureInfo.InvariantCulture) + (t == "float" ? "f" : string.Empty);
+        // 0.01f, 0.2: a float rounds the double to G9; a double takes the shortest of G15 and G17 that reads back the
+        // same value ("R" is avoided: on .NET Framework, where Visual Studio may run the generator, it can be wrong).
+        private static string Literal(double value, string t)
+        {
+            if (t == "float")
+            {
+                return value.ToString("G9", CultureInfo.InvariantCulture) + "f";
+            }
+
+            var shorter = value.ToString("G15", CultureInfo.InvariantCulture);
+            return double.Parse(shorter, CultureInfo.InvariantCulture) == value ? shorter : value.ToString("G17", CultureInfo.InvariantCulture);
+        }
 
         private static string Join<T>(string separator, IEnumerable<T> values) =>
             string.Join(separator, values.Select(v => Invariant($"{v}")));
 
         private static string Row(string a, string b, string c, string d) =>
-            a.PadRight(28) + b.PadRight(12) + c.PadLeft(12) + d.PadLeft(12);
+            (a.Length < 28 ? a.PadRight(28) : a + " ") + b.PadRight(12) + c.PadLeft(12) + d.PadLeft(12);
 
         // [28×28]
         private static string Shape(NetworkPlan plan) => $"[{Join("×", plan.InputShape)}]";

@@ -93,7 +93,8 @@ public sealed partial class NnGenerator
                 .ToList();
         }
 
-        // The attribute's arguments, by name: [Input(d0, d1, …)], [Affine(size, Init = …, Scale = …)], [LeakyReLU(alpha)], [Maxout(pieces)].
+        // The attribute's arguments, by name: [Input(d0, d1, …)], [Affine(size, Init = …, Scale = …)], [LeakyReLU(alpha)], [Maxout(pieces)],
+        // [BatchNorm(Momentum = …, Epsilon = …)], [Dropout(p)].
         private static LayerModel ReadLayer(AttributeData data, LayerKind kind, int attributeIndex, int declarationIndex)
         {
             var layer = new LayerModel(kind, attributeIndex, declarationIndex) { ErrorArgument = FirstErrorArgument(data) };
@@ -109,6 +110,12 @@ public sealed partial class NnGenerator
                 },
                 LayerKind.LeakyReLU => layer with { Alpha = arguments.Length > 0 ? ToDouble(arguments[0]) ?? 0 : 0 },
                 LayerKind.Maxout => layer with { Pieces = arguments.Length > 0 ? ToInt(arguments[0]) : 0 },
+                LayerKind.BatchNorm => layer with
+                {
+                    Momentum = Named(data, "Momentum") is { } momentum ? ToDouble(momentum) ?? double.NaN : 0.9,
+                    Epsilon = Named(data, "Epsilon") is { } epsilon ? ToDouble(epsilon) ?? double.NaN : 1e-5,
+                },
+                LayerKind.Dropout => layer with { Probability = arguments.Length > 0 ? ToDouble(arguments[0]) ?? double.NaN : double.NaN },
                 _ => layer,
             };
         }

@@ -107,8 +107,11 @@ public sealed partial class NnGenerator
             var sawAffine = false;
             LayerModel? head = null;
             var activations = new List<LayerModel>();   // those after the last Affine
+            LayerModel? previous = null;                 // the layer written just before this one
             foreach (var layer in model.Layers.Where(l => l.Kind != LayerKind.Input))
             {
+                var before = previous;
+                previous = layer;
                 if (layer.HasErrors)
                 {
                     diagnostics.Add(OnArgument(DiagnosticDescriptors.ArgumentNotConstant.Id, layer, layer.ErrorArgument, Name(layer)));
@@ -127,6 +130,14 @@ public sealed partial class NnGenerator
                         sawAffine = true;
                         activations.Clear();
                         ValidateAffine(layer, diagnostics);
+                        break;
+
+                    case LayerRole.Normalization:
+                        ValidateBatchNorm(layer, before, diagnostics);
+                        break;
+
+                    case LayerRole.Dropout:
+                        ValidateDropout(layer, before, diagnostics);
                         break;
 
                     case LayerRole.Activation when !sawAffine:
@@ -157,6 +168,13 @@ public sealed partial class NnGenerator
                 {
                     diagnostics.Add(OnAttribute(DiagnosticDescriptors.SigmoidHidden.Id, sigmoid.Layer, Number(block.Number)));
                 }
+            }
+
+            // A Dropout in the last block would drop scores: the head (or the caller) would read units set to 0.
+            foreach (var dropout in plan.Blocks.Where(b => b.IsLast).SelectMany(b => b.Stages).Where(s => s.Kind == LayerKind.Dropout))
+            {
+                var after = plan.HeadLayer is { } h ? "the " + Name(h) + " head" : "the network's output";
+                diagnostics.Add(OnAttribute(DiagnosticDescriptors.DropoutOnOutput.Id, dropout.Layer, after));
             }
 
             // Only when nothing at all follows [Input]: a lone activation or head has its own diagnostic.
@@ -219,6 +237,41 @@ public sealed partial class NnGenerator
             if (before.Count > 0)
             {
                 diagnostics.Add(OnAttribute(DiagnosticDescriptors.RepeatedActivation.Id, layer, Name(layer), Name(before[before.Count - 1])));
+            }
+        }
+
+        // [Affine(n), BatchNorm, ReLU]: right after the Affine, with momentum in [0, 1) and a positive epsilon.
+        private static void ValidateBatchNorm(LayerModel layer, LayerModel? before, List<DiagnosticInfo> diagnostics)
+        {
+            if (before is null || before.Kind != LayerKind.Affine)
+            {
+                var what = before is null ? "nothing (it is the first layer)" : "[" + Name(before) + "]";
+                diagnostics.Add(OnAttribute(DiagnosticDescriptors.BatchNormNotAfterAffine.Id, layer, what));
+            }
+
+            if (!(layer.Momentum >= 0 && layer.Momentum < 1))
+            {
+                diagnostics.Add(OnAttribute(DiagnosticDescriptors.BatchNormOptions.Id, layer, "Momentum = " + Number(layer.Momentum), "in [0, 1)"));
+            }
+
+            if (!(layer.Epsilon > 0 && !double.IsInfinity(layer.Epsilon)))
+            {
+                diagnostics.Add(OnAttribute(DiagnosticDescriptors.BatchNormOptions.Id, layer, "Epsilon = " + Number(layer.Epsilon), "positive"));
+            }
+        }
+
+        // [ReLU, Dropout(0.5)]: right after an activation, p in [0, 1).
+        private static void ValidateDropout(LayerModel layer, LayerModel? before, List<DiagnosticInfo> diagnostics)
+        {
+            if (!(layer.Probability >= 0 && layer.Probability < 1))
+            {
+                diagnostics.Add(OnArgument(DiagnosticDescriptors.DropoutProbability.Id, layer, 0, Number(layer.Probability)));
+            }
+
+            if (before is null || before.Role != LayerRole.Activation)
+            {
+                var what = before is null ? "nothing (it is the first layer)" : "[" + Name(before) + "]";
+                diagnostics.Add(OnAttribute(DiagnosticDescriptors.DropoutNotAfterActivation.Id, layer, what));
             }
         }
 

@@ -47,6 +47,20 @@ public class DiagnosticTests
         { "NN0019", "[Input(2)] [[|Affine(3, Init = Init.Fixed)|]] public partial class Net;", "uses Init.Fixed without a positive Scale" },
         { "NN0019", "[Input(2)] [[|Affine(3, Scale = 0.01)|]] public partial class Net;", "sets Scale, which only Init.Fixed uses" },
         { "NN0020", "[Input(2)] [Affine(10), [|Sigmoid|]] [Affine(3), Softmax] public partial class Net;", "hidden layer 1 saturates" },
+        { "NN0021", "[Input(2)] [Affine(10), ReLU, [|BatchNorm|]] [Affine(3), Softmax] public partial class Net;", "but it follows [ReLU]" },
+        { "NN0021", "[Input(2)] [[|BatchNorm|], Affine(3), Softmax] public partial class Net;", "[Affine(n), BatchNorm, ReLU]" },
+        {
+            "NN0022",
+            "[Input(2)] [Affine(10), [|BatchNorm(Momentum = 1)|], ReLU] [Affine(3), Softmax] public partial class Net;",
+            "Momentum = 1, which must be in [0, 1)"
+        },
+        { "NN0022", "[Input(2)] [Affine(10), [|BatchNorm(Epsilon = 0)|], ReLU] [Affine(3)] public partial class Net;", "Epsilon = 0, which must be positive" },
+        { "NN0023", "[Input(2)] [Affine(10), ReLU, Dropout([|1|])] [Affine(3), Softmax] public partial class Net;", "write for example [Dropout(0.5)]" },
+        { "NN0023", "[Input(2)] [Affine(10), ReLU, Dropout([|-0.1|])] [Affine(3), Softmax] public partial class Net;", "[Dropout(-0.1)]" },
+        { "NN0024", "[Input(2)] [Affine(10), [|Dropout(0.5)|]] [Affine(3), Softmax] public partial class Net;", "but it follows [Affine]" },
+        { "NN0024", "[Input(2)] [Affine(10), BatchNorm, [|Dropout(0.5)|], ReLU] [Affine(3)] public partial class Net;", "[Affine(n), ReLU, Dropout(0.5)]" },
+        { "NN0025", "[Input(2)] [Affine(10), ReLU] [Affine(3), ReLU, [|Dropout(0.5)|], Softmax] public partial class Net;", "scores that the Softmax head reads" },
+        { "NN0025", "[Input(2)] [Affine(3), Tanh, [|Dropout(0.2)|]] public partial class Net;", "the network's output reads" },
     };
 
     [Theory]

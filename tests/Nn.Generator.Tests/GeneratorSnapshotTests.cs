@@ -21,6 +21,20 @@ public class GeneratorSnapshotTests
             """
         },
         {
+            "BatchNormDropout",
+            """
+            using Nn;
+            namespace Demo;
+
+            // CS231n's batch normalization between the product and the ReLU, inverted dropout after it.
+            [Input(20)]
+            [Affine(16), BatchNorm, ReLU, Dropout(0.5)]
+            [Affine(8), BatchNorm(Momentum = 0.8, Epsilon = 1e-3), Tanh, Dropout(0.25)]
+            [Affine(4), Softmax]
+            public partial class BatchNormDropout;
+            """
+        },
+        {
             "LinearDouble",
             """
             using Nn;

@@ -12,6 +12,8 @@ internal enum LayerKind
     Sigmoid,
     Tanh,
     Maxout,
+    BatchNorm,
+    Dropout,
     Softmax,
     Svm,
     Logistic,
@@ -32,7 +34,13 @@ internal enum LayerRole
 {
     Input,
     Affine,
+
+    /// <summary>Normalizes the Affine output before its activation (BatchNorm).</summary>
+    Normalization,
     Activation,
+
+    /// <summary>Zeroes units at random in training, after an activation (Dropout).</summary>
+    Dropout,
     Head,
 }
 
@@ -70,6 +78,15 @@ internal sealed record LayerModel(LayerKind Kind, int AttributeIndex, int Declar
     /// <summary><c>[Maxout(pieces)]</c>: how many Affine outputs each unit takes the max of.</summary>
     public int Pieces { get; init; }
 
+    /// <summary><c>[BatchNorm(Momentum = …)]</c>: the weight of the old running statistics in each update.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary><c>[BatchNorm(Epsilon = …)]</c>: added to the variance before its square root.</summary>
+    public double Epsilon { get; init; } = 1e-5;
+
+    /// <summary><c>[Dropout(p)]</c>: the probability of dropping a unit.</summary>
+    public double Probability { get; init; }
+
     public bool HasErrors => ErrorArgument >= 0;
 
     public LayerRole Role => LayerKinds.RoleOf(Kind);
@@ -89,6 +106,8 @@ internal static class LayerKinds
             case "Nn.SigmoidAttribute": kind = LayerKind.Sigmoid; return true;
             case "Nn.TanhAttribute": kind = LayerKind.Tanh; return true;
             case "Nn.MaxoutAttribute": kind = LayerKind.Maxout; return true;
+            case "Nn.BatchNormAttribute": kind = LayerKind.BatchNorm; return true;
+            case "Nn.DropoutAttribute": kind = LayerKind.Dropout; return true;
             case "Nn.SoftmaxAttribute": kind = LayerKind.Softmax; return true;
             case "Nn.SvmAttribute": kind = LayerKind.Svm; return true;
             case "Nn.LogisticAttribute": kind = LayerKind.Logistic; return true;
@@ -101,16 +120,20 @@ internal static class LayerKinds
     {
         LayerKind.Input => LayerRole.Input,
         LayerKind.Affine => LayerRole.Affine,
+        LayerKind.BatchNorm => LayerRole.Normalization,
         LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.Maxout => LayerRole.Activation,
+        LayerKind.Dropout => LayerRole.Dropout,
         LayerKind.Softmax or LayerKind.Svm or LayerKind.Logistic or LayerKind.MeanSquaredError => LayerRole.Head,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    /// <summary>
-    /// When a stage of a block runs. Every kind so far runs the same way in training and inference;
-    /// Dropout will be <see cref="StageMode.TrainingOnly"/> and BatchNorm <see cref="StageMode.TrainingDiffers"/>.
-    /// </summary>
-    public static StageMode ModeOf(LayerKind kind) => StageMode.Always;
+    /// <summary>When a stage of a block runs: Dropout only in training, BatchNorm in both but differently, the rest alike.</summary>
+    public static StageMode ModeOf(LayerKind kind) => kind switch
+    {
+        LayerKind.Dropout => StageMode.TrainingOnly,
+        LayerKind.BatchNorm => StageMode.TrainingDiffers,
+        _ => StageMode.Always,
+    };
 
     /// <summary>The name the user writes, for messages.</summary>
     public static string DisplayName(LayerKind kind) => kind.ToString();
@@ -118,6 +141,9 @@ internal static class LayerKinds
     /// <summary>Activations whose backward pass needs only their own output, so they may overwrite their input.</summary>
     public static bool IsElementwise(LayerKind kind) =>
         kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Sigmoid or LayerKind.Tanh;
+
+    /// <summary>Activations whose backward pass reads their own output exactly (not only its sign): a Dropout after them must restore it.</summary>
+    public static bool NeedsOwnOutput(LayerKind kind) => kind is LayerKind.Sigmoid or LayerKind.Tanh;
 
     /// <summary>He initialization suits these; the rest get Xavier.</summary>
     public static bool IsRectifier(LayerKind kind) => kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Maxout;

@@ -22,6 +22,13 @@ internal static class MemberNames
     public const string Parameters = nameof(Parameters);
     public const string Weights = "W#";
     public const string Biases = "b#";
+    public const string Gamma = "gamma#";
+    public const string Beta = "beta#";
+    public const string StateCount = nameof(StateCount);
+    public const string State = nameof(State);
+    public const string RunningMean = "runningMean#";
+    public const string RunningVariance = "runningVar#";
+    public const string StateTensors = nameof(StateTensors);
 
     /// <summary>Stands for a constructor taking one <c>ulong</c>, which the generated <c>(ulong seed = 0)</c> one would clash with.</summary>
     public const string SeedConstructor = "constructor (ulong)";
@@ -45,7 +52,7 @@ internal static class MemberNames
     public static readonly string[] Patterns =
     {
         InputSize, OutputSize, ParameterCount, NeuronCount, LayerCount, MultiplyAdds, LayerParameterCount, LayerMultiplyAdds,
-        Parameters, Weights, Biases, SeedConstructor, Initialize, Architecture, Tensors, Layers, Save, Load,
+        Parameters, Weights, Biases, Gamma, Beta, StateCount, State, RunningMean, RunningVariance, StateTensors, SeedConstructor, Initialize, Architecture, Tensors, Layers, Save, Load,
         Forward, ForwardCore, ForwardOne, Predict, Probabilities, WorkspaceField, Workspace, Trainer,
     };
 

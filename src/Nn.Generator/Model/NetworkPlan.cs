@@ -31,6 +31,7 @@ internal sealed class NetworkPlan
         HeadLayer = head;
         _widthInto = widthInto;
         Parameters = blocks.SelectMany(b => b.Tensors).ToList();
+        State = blocks.SelectMany(b => b.State).ToList();
         Hidden = blocks.SelectMany(b => b.Values).Where(v => v.Name != "scores").ToList();
         Members = ListMembers();
         _members = new HashSet<string>(Members);
@@ -65,6 +66,17 @@ internal sealed class NetworkPlan
     public IReadOnlyList<TensorPlan> Parameters { get; }
 
     public int ParameterCount => Blocks.Sum(b => b.ParameterCount);
+
+    /// <summary>Every tensor of the <c>State</c> buffer (BatchNorm's running statistics), back to back; empty for most networks.</summary>
+    public IReadOnlyList<TensorPlan> State { get; }
+
+    public int StateCount => State.Sum(t => t.Length);
+
+    /// <summary>Whether the trainer's forward pass differs from inference's (a BatchNorm or a Dropout): it then gets its own.</summary>
+    public bool TrainingDiffers => Blocks.Any(b => b.Stages.Any(s => s.Mode != StageMode.Always));
+
+    /// <summary>Whether any stage draws random numbers in training (Dropout): the trainer then owns a seeded generator.</summary>
+    public bool HasDropout => Blocks.Any(b => b.Stages.Any(s => s.Kind == LayerKind.Dropout));
 
     /// <summary>Units of the Affine layers after Maxout grouping.</summary>
     public int NeuronCount => Blocks.Sum(b => b.Output.Size);
@@ -128,8 +140,8 @@ internal sealed class NetworkPlan
                     current = block.AffineOutput;
                     break;
 
-                // An activation with no Affine before it has nothing to act on: left out.
-                case LayerRole.Activation when blocks.Count > 0:
+                // A stage with no Affine before it has nothing to act on: left out.
+                case LayerRole.Activation or LayerRole.Normalization or LayerRole.Dropout when blocks.Count > 0:
                     current = AddStage(blocks[blocks.Count - 1], layer);
                     break;
 
@@ -166,13 +178,15 @@ internal sealed class NetworkPlan
         return product;
     }
 
-    // The first elementwise activation overwrites the affine output (its backward needs only its own output);
-    // Maxout, and any stage after another, writes a new value, and the earlier ones are renamed z1, z1b, ….
+    // BatchNorm and Dropout run in place (their backward passes need their caches, not their inputs). The first elementwise
+    // activation, with nothing before it but a BatchNorm, overwrites its input too (its backward needs only its own output).
+    // Maxout, and any activation after another, writes a new value, and the earlier ones are renamed z1, z1b, ….
     private static Value AddStage(AffineBlock block, LayerModel layer)
     {
         var input = block.Output;
-        var inPlace = block.Stages.Count == 0 && LayerKinds.IsElementwise(layer.Kind);
         var number = block.Number.ToString(CultureInfo.InvariantCulture);
+        var inPlace = layer.Kind is LayerKind.BatchNorm or LayerKind.Dropout
+            || (LayerKinds.IsElementwise(layer.Kind) && block.Stages.All(s => s.Kind == LayerKind.BatchNorm));
         var output = inPlace ? input : new Value("h" + number, OutputWidth(layer, input.Size));
         if (!inPlace)
         {
@@ -180,7 +194,19 @@ internal sealed class NetworkPlan
             input.Name = "z" + number + (stored > 1 ? ((char)('a' + stored - 1)).ToString() : string.Empty);
         }
 
-        block.Stages.Add(new Stage(layer, input, output));
+        var stage = new Stage(layer, input, output);
+        if (layer.Kind == LayerKind.BatchNorm)
+        {
+            stage.Cache = number;
+        }
+        else if (layer.Kind == LayerKind.Dropout)
+        {
+            var masks = block.Stages.Count(s => s.Kind == LayerKind.Dropout);
+            stage.Cache = "mask" + number + (masks > 0 ? ((char)('a' + masks)).ToString() : string.Empty);
+            stage.Previous = block.Stages.Count > 0 ? block.Stages[block.Stages.Count - 1] : null;
+        }
+
+        block.Stages.Add(stage);
         return output;
     }
 
@@ -191,10 +217,11 @@ internal sealed class NetworkPlan
         _ => width,
     };
 
-    // Parameters, back to back: each block's W [in×out] and b [out], then the tensors its stages own.
+    // Parameters, back to back: each block's W [in×out] and b [out], then the tensors its stages own (BatchNorm's γ, β);
+    // State, back to back: BatchNorm's running mean and variance.
     private static void LayOutParameters(List<AffineBlock> blocks)
     {
-        var offset = 0;
+        int offset = 0, state = 0;
         foreach (var block in blocks)
         {
             var weights = MemberNames.Numbered(MemberNames.Weights, block.Number);
@@ -202,6 +229,17 @@ internal sealed class NetworkPlan
             block.Tensors.Add(new TensorPlan(weights, TensorRole.Weights, offset, block.In, block.Out));
             block.Tensors.Add(new TensorPlan(biases, TensorRole.Biases, offset + block.MultiplyAdds, block.Out));
             offset = block.Tensors[block.Tensors.Count - 1].End;
+            if (block.BatchNorm is not null)
+            {
+                block.Tensors.Add(new TensorPlan(MemberNames.Numbered(MemberNames.Gamma, block.Number), TensorRole.Gamma, offset, block.Out));
+                block.Tensors.Add(new TensorPlan(MemberNames.Numbered(MemberNames.Beta, block.Number), TensorRole.Beta, offset + block.Out, block.Out));
+                offset += 2 * block.Out;
+                var mean = MemberNames.Numbered(MemberNames.RunningMean, block.Number);
+                var variance = MemberNames.Numbered(MemberNames.RunningVariance, block.Number);
+                block.State.Add(new TensorPlan(mean, TensorRole.RunningMean, state, block.Out));
+                block.State.Add(new TensorPlan(variance, TensorRole.RunningVariance, state + block.Out, block.Out));
+                state += 2 * block.Out;
+            }
         }
     }
 
@@ -220,10 +258,25 @@ internal sealed class NetworkPlan
 
         names.Add(MemberNames.Parameters);
         names.AddRange(Parameters.Select(t => t.Name));
+        if (State.Count > 0)
+        {
+            names.Add(MemberNames.StateCount);
+            names.Add(MemberNames.State);
+            names.AddRange(State.Select(t => t.Name));
+        }
+
         names.AddRange(new[]
         {
-            MemberNames.SeedConstructor, MemberNames.Initialize, MemberNames.Architecture, MemberNames.Tensors, MemberNames.Layers,
-            MemberNames.Save, MemberNames.Load, MemberNames.Forward, MemberNames.ForwardCore, MemberNames.ForwardOne,
+            MemberNames.SeedConstructor, MemberNames.Initialize, MemberNames.Architecture, MemberNames.Tensors,
+        });
+        if (State.Count > 0)
+        {
+            names.Add(MemberNames.StateTensors);
+        }
+
+        names.AddRange(new[]
+        {
+            MemberNames.Layers, MemberNames.Save, MemberNames.Load, MemberNames.Forward, MemberNames.ForwardCore, MemberNames.ForwardOne,
         });
         if (HasPredict)
         {

@@ -40,6 +40,18 @@ internal enum TensorRole
 
     /// <summary><c>bk</c>, <c>[out]</c>: zero at first, not regularized.</summary>
     Biases,
+
+    /// <summary>BatchNorm's scale <c>gammak</c>, <c>[out]</c>: one at first, not regularized.</summary>
+    Gamma,
+
+    /// <summary>BatchNorm's shift <c>betak</c>, <c>[out]</c>: zero at first, not regularized.</summary>
+    Beta,
+
+    /// <summary>BatchNorm's <c>runningMeank</c>, <c>[out]</c>, in <c>State</c>: zero at first, updated by training, not a gradient.</summary>
+    RunningMean,
+
+    /// <summary>BatchNorm's <c>runningVark</c>, <c>[out]</c>, in <c>State</c>: one at first (PyTorch's choice), updated by training.</summary>
+    RunningVariance,
 }
 
 /// <summary>One named tensor in a flat buffer: where it starts and its shape.</summary>
@@ -97,6 +109,16 @@ internal sealed class Stage
 
     /// <summary>Stages inference skips (Dropout).</summary>
     public bool TrainingOnly => Mode == StageMode.TrainingOnly;
+
+    /// <summary>
+    /// What the trainer keeps of this stage for the backward pass, beyond the values: for a BatchNorm <c>xhatk</c>,
+    /// <c>meank</c> and <c>invstdk</c> (prefix of the three names: the layer number), for a Dropout its mask
+    /// (<c>maskk</c>, <c>maskkb</c>, …); null for the other stages.
+    /// </summary>
+    public string? Cache { get; set; }
+
+    /// <summary>For a Dropout: the stage before it, whose output it scales in place.</summary>
+    public Stage? Previous { get; set; }
 }
 
 /// <summary>One Affine layer with the stages that follow it, resolved to sizes, names and tensors.</summary>
@@ -131,7 +153,7 @@ internal sealed class AffineBlock
     /// <summary>The block's tensors in <see cref="NetworkPlan.Parameters"/>: W and b, then any a stage owns (BatchNorm's γ and β).</summary>
     public List<TensorPlan> Tensors { get; } = new();
 
-    /// <summary>Tensors the block keeps outside Parameters, not trained by gradients (BatchNorm's running mean and variance). None yet.</summary>
+    /// <summary>Tensors the block keeps outside Parameters, in the network's <c>State</c>, not trained by gradients (BatchNorm's running mean and variance).</summary>
     public List<TensorPlan> State { get; } = new();
 
     public TensorPlan Weights => Tensors.First(t => t.Role == TensorRole.Weights);
@@ -155,8 +177,14 @@ internal sealed class AffineBlock
     /// <summary>The block's result: <c>h1</c>, <c>h2</c>, … or <c>scores</c> for the last block.</summary>
     public Value Output => Stages.Count == 0 ? AffineOutput : Stages[Stages.Count - 1].Output;
 
-    /// <summary>A lone ReLU is applied in the GEMM's epilogue, while the tile is in registers.</summary>
-    public bool FusedRelu => Stages.Count == 1 && Stages[0].Kind == LayerKind.ReLU;
+    /// <summary>
+    /// A ReLU right after the product, with nothing after it but training-only stages (Dropout), is applied in the GEMM's
+    /// epilogue, while the tile is in registers.
+    /// </summary>
+    public bool FusedRelu => Stages.Count >= 1 && Stages[0].Kind == LayerKind.ReLU && Stages.Skip(1).All(s => s.TrainingOnly);
+
+    /// <summary>The block's BatchNorm, if it has one (always its first stage).</summary>
+    public Stage? BatchNorm => Stages.FirstOrDefault(s => s.Kind == LayerKind.BatchNorm);
 
     /// <summary>Every value this block stores, in order (the affine output first unless a stage overwrote it in place).</summary>
     public IEnumerable<Value> Values => new[] { AffineOutput }.Concat(Stages.Select(s => s.Output)).Distinct();

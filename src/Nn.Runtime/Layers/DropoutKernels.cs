@@ -70,4 +70,27 @@ public static class DropoutKernels
         ThrowHelper.AtLeast(dx.Length, dy.Length, nameof(dx), "dy.Length");
         TensorPrimitives.Multiply(dy, mask.Slice(0, dy.Length), dx.Slice(0, dy.Length));
     }
+
+    /// <summary>
+    /// Undoes the scaling of an in-place <see cref="Forward"/> on the values it kept: effectively computes
+    /// <c>y[i] = mask[i] ≠ 0 ? y[i] / mask[i] : y[i]</c>. Generated code runs dropout in place on an activation's output
+    /// and calls this in the backward pass before an activation whose derivative is written in terms of its own output
+    /// (sigmoid, tanh), so that derivative sees the values the activation produced. A dropped unit keeps 0: its gradient
+    /// is 0 after <see cref="Backward"/>, so its value does not matter.
+    /// </summary>
+    /// <param name="y">Dropout's in-place output; restored in place.</param>
+    /// <param name="mask">The forward pass's mask, at least as long as <paramref name="y"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="mask"/> is shorter than <paramref name="y"/>.</exception>
+    public static void Unscale<T>(Span<T> y, ReadOnlySpan<T> mask)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowHelper.AtLeast(mask.Length, y.Length, nameof(mask), "y.Length");
+        for (var i = 0; i < y.Length; i++)
+        {
+            if (mask[i] != T.Zero)
+            {
+                y[i] /= mask[i];
+            }
+        }
+    }
 }

@@ -20,4 +20,10 @@ public enum LayerOp
 
     /// <summary>The max of each group of consecutive inputs; the argument is the group size.</summary>
     Maxout,
+
+    /// <summary>
+    /// Batch normalization at inference: <c>γ·(x − running_mean)/√(running_var + ε) + β</c> per column; the argument is ε.
+    /// (Dropout does nothing at inference, so it has no step.)
+    /// </summary>
+    BatchNorm,
 }

@@ -84,6 +84,59 @@ public static class Safetensors
     }
 
     /// <summary>
+    /// Writes the tensors of <paramref name="parameters"/> and then those of <paramref name="state"/> (values a network keeps
+    /// besides its parameters, such as BatchNorm's running statistics) to one file, as <see cref="Save{T}(string, ReadOnlySpan{T}, IReadOnlyList{TensorInfo}, string)"/> does.
+    /// </summary>
+    /// <exception cref="ArgumentException">A tensor name appears in both lists.</exception>
+    public static void Save<T>(
+        string path, ReadOnlySpan<T> parameters, IReadOnlyList<TensorInfo> tensors, ReadOnlySpan<T> state, IReadOnlyList<TensorInfo> stateTensors, string architecture)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (all, allTensors) = Combine<T>(parameters.Length, tensors, state.Length, stateTensors);
+        parameters.CopyTo(all);
+        state.CopyTo(all.AsSpan(parameters.Length));
+        Save<T>(path, all, allTensors, architecture);
+    }
+
+    /// <summary>
+    /// Reads a file written by <see cref="Save{T}(string, ReadOnlySpan{T}, IReadOnlyList{TensorInfo}, ReadOnlySpan{T}, IReadOnlyList{TensorInfo}, string)"/>
+    /// into <paramref name="parameters"/> and <paramref name="state"/>, with every check of
+    /// <see cref="Load{T}(string, Span{T}, IReadOnlyList{TensorInfo}, string)"/>: nothing is written to either buffer unless the whole file is valid.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid for these tensors; the message names the tensor, the expected and the found value.</exception>
+    public static void Load<T>(
+        string path, Span<T> parameters, IReadOnlyList<TensorInfo> tensors, Span<T> state, IReadOnlyList<TensorInfo> stateTensors, string architecture)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (all, allTensors) = Combine<T>(parameters.Length, tensors, state.Length, stateTensors);
+        Load<T>(path, all, allTensors, architecture);
+        all.AsSpan(0, parameters.Length).CopyTo(parameters);
+        all.AsSpan(parameters.Length).CopyTo(state);
+    }
+
+    // One buffer [parameters | state] and one tensor list, the state's offsets moved past the parameters.
+    private static (T[] All, TensorInfo[] Tensors) Combine<T>(int parameters, IReadOnlyList<TensorInfo> tensors, int state, IReadOnlyList<TensorInfo> stateTensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(stateTensors);
+        var all = new TensorInfo[tensors.Count + stateTensors.Count];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < all.Length; i++)
+        {
+            var tensor = i < tensors.Count ? tensors[i] : stateTensors[i - tensors.Count] with { Offset = stateTensors[i - tensors.Count].Offset + parameters };
+            if (!names.Add(tensor.Name))
+            {
+                throw new ArgumentException($"Tensor '{tensor.Name}' is named twice.", nameof(stateTensors));
+            }
+
+            all[i] = tensor;
+        }
+
+        return (new T[parameters + state], all);
+    }
+
+    /// <summary>
     /// Reads <paramref name="path"/> into <paramref name="parameters"/>, checking every tensor against the compiled
     /// architecture first: nothing is written unless the whole file is valid.
     /// </summary>
