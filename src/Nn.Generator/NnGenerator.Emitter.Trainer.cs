@@ -64,6 +64,8 @@ public sealed partial class NnGenerator
 
                         int {{contract}}.OutputSize => OutputSize;
 
+                        bool {{contract}}.IsBinary => {{(plan.IsBinary ? "true" : "false")}};
+
                         {{input}} {{contract}}.Scores => new {{input}}(_scores, 0, _batch * OutputSize);
 
                         {{t}}[] {{contract}}.Parameters => _network.Parameters;

@@ -174,7 +174,26 @@ public class GemmBlockingTests
     public void MaxThreadsRejectsLessThanOne()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxThreads = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Nn.Parallelism.MaxThreads = 0);
         Assert.InRange(Gemm.MaxThreads, 1, 2);
+    }
+
+    [Fact]
+    public void ParallelismIsTheUsersNameForTheSameSetting()
+    {
+        var saved = Gemm.MaxThreads;
+        try
+        {
+            Nn.Parallelism.MaxThreads = 1;
+            Assert.Equal(1, Gemm.MaxThreads);
+            Nn.Parallelism.MaxThreads = 2;
+            Assert.Equal(2, Gemm.MaxThreads);
+            Assert.Equal(2, Nn.Parallelism.MaxThreads);
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+        }
     }
 
     private static float[][] Products(float[] a, float[] b, float[] bias, float[] start, int m, int k, int n, int threads)

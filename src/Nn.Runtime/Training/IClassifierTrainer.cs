@@ -18,6 +18,12 @@ public interface IClassifierTrainer<T>
     /// <summary>Scores per sample; 1 for a binary head (class 1 when the score is above 0).</summary>
     int OutputSize { get; }
 
+    /// <summary>
+    /// Whether the one score per sample is read as two classes (a Logistic head, or an Svm head on one output): class 1
+    /// when the score is above 0. The generator decides it once, from the declaration; <see cref="Training"/> only reads it.
+    /// </summary>
+    bool IsBinary { get; }
+
     /// <summary>The largest batch <see cref="Loss"/> accepts.</summary>
     int MaxBatch { get; }
 

@@ -153,7 +153,7 @@ public static class Training
     {
         var scores = trainer.Scores;
         var labels = predicted.AsSpan(0, y.Length);
-        if (trainer.OutputSize == 1)
+        if (trainer.IsBinary)
         {
             for (var i = 0; i < y.Length; i++)
             {

@@ -580,6 +580,8 @@ namespace Demo
 
             int global::Nn.IClassifierTrainer<float>.OutputSize => OutputSize;
 
+            bool global::Nn.IClassifierTrainer<float>.IsBinary => false;
+
             global::System.ReadOnlySpan<float> global::Nn.IClassifierTrainer<float>.Scores => new global::System.ReadOnlySpan<float>(_scores, 0, _batch * OutputSize);
 
             float[] global::Nn.IClassifierTrainer<float>.Parameters => _network.Parameters;

@@ -417,6 +417,8 @@ namespace Demo
 
             int global::Nn.IClassifierTrainer<double>.OutputSize => OutputSize;
 
+            bool global::Nn.IClassifierTrainer<double>.IsBinary => false;
+
             global::System.ReadOnlySpan<double> global::Nn.IClassifierTrainer<double>.Scores => new global::System.ReadOnlySpan<double>(_scores, 0, _batch * OutputSize);
 
             double[] global::Nn.IClassifierTrainer<double>.Parameters => _network.Parameters;
