@@ -143,7 +143,8 @@ public class GradientCheckTests
             {
                 var n = new BatchNormDropoutCheckNet(seed: 9);
                 var t = new BatchNormDropoutCheckNet.Trainer(n, maxBatch: 8);
-                return (n.Parameters, () => { t.ResetDropout(42); return t.Loss(x, y, reg); }, t.Gradients, Tensors(BatchNormDropoutCheckNet.Tensors));
+                var tensors = Tensors(BatchNormDropoutCheckNet.Tensors);
+                return (n.Parameters, () => { t.ResetDropout(42); return t.Loss(x, y, reg); }, t.Gradients, tensors);
             }
         }
     }
