@@ -11,9 +11,16 @@ namespace Nn.Onnx;
 /// Writes a generated network as an ONNX model (IR version 8, opset 17): input <c>x</c> <c>[N × InputSize]</c>,
 /// output <c>scores</c> <c>[N × OutputSize]</c> (what <c>Forward</c> computes; no head), the weights as initializers
 /// named like the network's tensors. Affine → Gemm, ReLU → Relu, LeakyReLU → LeakyRelu, Sigmoid, Tanh,
-/// Maxout → Reshape to <c>[N, units, pieces]</c> + ReduceMax over the pieces.
+/// Maxout → Reshape to <c>[N, units, pieces]</c> + ReduceMax over the pieces, BatchNorm → BatchNormalization in
+/// inference mode (scale γ, B β, input_mean and input_var the running statistics, attribute epsilon), the running
+/// statistics being initializers too, named like the network's <c>StateTensors</c>. Dropout does nothing at inference
+/// and has no step in <c>Layers</c>, so it has no node.
 /// </summary>
-/// <example><c>OnnxExporter.Export("net.onnx", net.Parameters, SpiralNet.Tensors, SpiralNet.Layers, nameof(SpiralNet));</c></example>
+/// <example>
+/// <c>OnnxExporter.Export("net.onnx", net.Parameters, SpiralNet.Tensors, SpiralNet.Layers, nameof(SpiralNet));</c>, and for a
+/// network with BatchNorm, whose running statistics live in its State:
+/// <c>OnnxExporter.Export("net.onnx", net.Parameters, Net.Tensors, net.State, Net.StateTensors, Net.Layers, nameof(Net));</c>
+/// </example>
 public static class OnnxExporter
 {
     // Field numbers and enum values from onnx/onnx.proto.
@@ -28,17 +35,56 @@ public static class OnnxExporter
     private const int ShapeDim = 1, DimValue = 1, DimParam = 2;
     private const int Float = 1, Int64 = 7, Double = 11;
 
-    /// <summary>Writes the model to <paramref name="path"/>.</summary>
+    /// <summary>Writes the model of a network without state (no BatchNorm) to <paramref name="path"/>.</summary>
+    /// <exception cref="ArgumentException">
+    /// As <see cref="ToBytes{T}(ReadOnlySpan{T}, IReadOnlyList{TensorInfo}, IReadOnlyList{LayerInfo}, string)"/>.
+    /// </exception>
     public static void Export<T>(string path, ReadOnlySpan<T> parameters, IReadOnlyList<TensorInfo> tensors, IReadOnlyList<LayerInfo> layers, string name)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         File.WriteAllBytes(path, ToBytes(parameters, tensors, layers, name));
 
-    /// <summary>The model as bytes, e.g. for <c>new InferenceSession(bytes)</c>.</summary>
-    /// <exception cref="ArgumentException">The layers do not start with an Affine, or name a tensor that is not in <paramref name="tensors"/>.</exception>
+    /// <summary>Writes the model to <paramref name="path"/>, the network's <c>State</c> (BatchNorm's running statistics) included.</summary>
+    /// <exception cref="ArgumentException">
+    /// The layers do not start with an Affine, a step does not name its tensors or names one that is in neither list, or a name is in both.
+    /// </exception>
+    public static void Export<T>(
+        string path,
+        ReadOnlySpan<T> parameters,
+        IReadOnlyList<TensorInfo> tensors,
+        ReadOnlySpan<T> state,
+        IReadOnlyList<TensorInfo> stateTensors,
+        IReadOnlyList<LayerInfo> layers,
+        string name)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        File.WriteAllBytes(path, ToBytes(parameters, tensors, state, stateTensors, layers, name));
+
+    /// <summary>The model of a network without state (no BatchNorm) as bytes, e.g. for <c>new InferenceSession(bytes)</c>.</summary>
+    /// <exception cref="ArgumentException">
+    /// The layers do not start with an Affine, or name a tensor that is not in <paramref name="tensors"/> (a BatchNorm step's running
+    /// statistics are in the network's StateTensors: use the overload that takes the State).
+    /// </exception>
     public static byte[] ToBytes<T>(ReadOnlySpan<T> parameters, IReadOnlyList<TensorInfo> tensors, IReadOnlyList<LayerInfo> layers, string name)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ToBytes(parameters, tensors, ReadOnlySpan<T>.Empty, Array.Empty<TensorInfo>(), layers, name);
+
+    /// <summary>
+    /// The model as bytes, e.g. for <c>new InferenceSession(bytes)</c>: <paramref name="tensors"/> of <paramref name="parameters"/> and
+    /// <paramref name="stateTensors"/> of <paramref name="state"/> (a network's <c>State</c> and <c>StateTensors</c>) become initializers.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The layers do not start with an Affine, a step does not name its tensors or names one that is in neither list, or a name is in both.
+    /// </exception>
+    public static byte[] ToBytes<T>(
+        ReadOnlySpan<T> parameters,
+        IReadOnlyList<TensorInfo> tensors,
+        ReadOnlySpan<T> state,
+        IReadOnlyList<TensorInfo> stateTensors,
+        IReadOnlyList<LayerInfo> layers,
+        string name)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(stateTensors);
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0 || layers[0].Op != LayerOp.Affine)
         {
@@ -47,11 +93,9 @@ public static class OnnxExporter
 
         var elementType = typeof(T) == typeof(double) ? Double : Float;
         var graph = new ProtoWriter().String(GraphName, name);
-        foreach (var tensor in tensors)
-        {
-            var dims = Array.ConvertAll(tensor.Shape, d => (long)d);
-            graph.Message(GraphInitializer, Tensor(tensor.Name, elementType, dims, MemoryMarshal.AsBytes(parameters.Slice(tensor.Offset, tensor.Length))));
-        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        Initializers(graph, names, parameters, tensors, elementType, nameof(tensors));
+        Initializers(graph, names, state, stateTensors, elementType, nameof(stateTensors));
 
         var current = "x";
         for (var i = 0; i < layers.Count; i++)
@@ -60,12 +104,13 @@ public static class OnnxExporter
             var output = i == layers.Count - 1 ? "scores" : "v" + i.ToString(CultureInfo.InvariantCulture);
             var node = layer.Op switch
             {
-                LayerOp.Affine => Node("Gemm", output, current, layer.Weights ?? throw Missing(i), layer.Bias ?? throw Missing(i)),
+                LayerOp.Affine => Node("Gemm", output, current, Read(names, layer.Weights, i), Read(names, layer.Bias, i)),
                 LayerOp.ReLU => Node("Relu", output, current),
                 LayerOp.LeakyReLU => Node("LeakyRelu", output, current).Message(NodeAttribute, FloatAttribute("alpha", (float)layer.Argument)),
                 LayerOp.Sigmoid => Node("Sigmoid", output, current),
                 LayerOp.Tanh => Node("Tanh", output, current),
                 LayerOp.Maxout => Maxout(graph, layer, current, output, i),
+                LayerOp.BatchNorm => BatchNorm(names, layer, current, output, i),
                 _ => throw new ArgumentException($"Layer {i} has an operation ({layer.Op}) the exporter does not know.", nameof(layers)),
             };
             graph.Message(GraphNode, node.String(NodeName, layer.Op + "_" + i.ToString(CultureInfo.InvariantCulture)));
@@ -81,6 +126,50 @@ public static class OnnxExporter
             .Message(ModelOpsetImport, new ProtoWriter().Int64(OpsetVersion, 17))
             .Message(ModelGraph, graph)
             .ToArray();
+    }
+
+    // One initializer per tensor, its values sliced from the buffer; every name once across parameters and state.
+    private static void Initializers<T>(
+        ProtoWriter graph, HashSet<string> names, ReadOnlySpan<T> values, IReadOnlyList<TensorInfo> tensors, int elementType, string argument)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var tensor in tensors)
+        {
+            if (!names.Add(tensor.Name))
+            {
+                throw new ArgumentException($"Tensor '{tensor.Name}' is named twice.", argument);
+            }
+
+            var dims = Array.ConvertAll(tensor.Shape, d => (long)d);
+            var data = MemoryMarshal.AsBytes(values.Slice(tensor.Offset, tensor.Length));
+            graph.Message(GraphInitializer, Tensor(tensor.Name, elementType, dims, data));
+        }
+    }
+
+    // Inference-mode BatchNormalization (training_mode = 0, the default): y = scale·(x − input_mean)/√(input_var + epsilon) + B
+    // per channel, the channels being the columns of [N, C].
+    private static ProtoWriter BatchNorm(HashSet<string> names, LayerInfo layer, string input, string output, int index) =>
+        Node("BatchNormalization", output, input, Read(names, layer.Weights, index), Read(names, layer.Bias, index),
+                Read(names, layer.Mean, index), Read(names, layer.Variance, index))
+            .Message(NodeAttribute, FloatAttribute("epsilon", (float)layer.Argument));
+
+    // A tensor a step reads: it must be named, and be one of the initializers.
+    private static string Read(HashSet<string> names, string? tensor, int index)
+    {
+        if (tensor is null)
+        {
+            throw new ArgumentException($"Layer {index} does not name all of its tensors.", "layers");
+        }
+
+        if (!names.Contains(tensor))
+        {
+            throw new ArgumentException(
+                $"Layer {index} reads tensor '{tensor}', which is in neither the tensors nor the state tensors given "
+                + "(BatchNorm's running statistics are in the network's StateTensors: pass its State and StateTensors).",
+                "layers");
+        }
+
+        return tensor;
     }
 
     // [N, units·k] → Reshape [−1, units, k] → ReduceMax(axes = [2], keepdims = 0) → [N, units]
@@ -123,6 +212,4 @@ public static class OnnxExporter
         var tensorType = new ProtoWriter().Int32(TensorTypeElem, elementType).Message(TensorTypeShape, shape);
         return new ProtoWriter().String(ValueInfoName, name).Message(ValueInfoType, new ProtoWriter().Message(TypeTensor, tensorType));
     }
-
-    private static ArgumentException Missing(int index) => new($"Affine layer {index} does not name its weight and bias tensors.", "layers");
 }

@@ -67,6 +67,52 @@ public class AllocationTests
     }
 
     [Fact]
+    public void BatchNormAndDropoutAllocateZeroBytes()
+    {
+        var net = new BatchNormDropoutNet(seed: 1);
+        var trainer = new BatchNormDropoutNet.Trainer(net, maxBatch: 64, seed: 2);
+        var x = new float[64 * BatchNormDropoutNet.InputSize];
+        var y = new int[64];
+        for (var i = 0; i < x.Length; i++)
+        {
+            x[i] = (i % 11) - 5;
+        }
+
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] = i % 10;
+        }
+
+        var scores = new float[BatchNormDropoutNet.OutputSize];
+        var batchScores = new float[64 * BatchNormDropoutNet.OutputSize];
+        var labels = new int[64];
+
+        void Work()
+        {
+            net.Forward(x.AsSpan(0, BatchNormDropoutNet.InputSize), scores);
+            net.Predict(x.AsSpan(BatchNormDropoutNet.InputSize, BatchNormDropoutNet.InputSize));
+            net.Probabilities(x.AsSpan(0, BatchNormDropoutNet.InputSize), scores);
+            net.Forward(x, batchScores, batch: 64);
+            net.Predict(x, labels);
+            trainer.ResetDropout(3);
+            trainer.Loss(x, y, reg: 1e-3f);
+            trainer.Step(0.01f);
+            trainer.Loss(x.AsSpan(0, 16 * BatchNormDropoutNet.InputSize), y.AsSpan(0, 16), reg: 0);
+            trainer.Evaluate(x, y);
+            trainer.Evaluate(x.AsSpan(0, 10 * BatchNormDropoutNet.InputSize), y.AsSpan(0, 10));
+        }
+
+        Work();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++)
+        {
+            Work();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void EvaluateAllocatesZeroBytesForEveryHead()
     {
         var softmax = new SigmoidSoftmaxNetF.Trainer(new SigmoidSoftmaxNetF(seed: 1), maxBatch: 8);

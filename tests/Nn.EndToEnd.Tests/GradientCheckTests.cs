@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Nn.EndToEnd.Tests;
 
@@ -66,6 +67,11 @@ public class GradientCheckTests
     public void EveryActivationAndHeadInFloat(string name)
     {
         var (parameters, loss, gradients) = FloatSubject(name, reg: 0.1f);
+        AssertFloatGradientsMatch(name, parameters, loss, gradients);
+    }
+
+    private static void AssertFloatGradientsMatch(string name, float[] parameters, Func<float> loss, float[] gradients)
+    {
         loss();
         var analytic = (float[])gradients.Clone();
         for (var i = 0; i < parameters.Length; i++)
@@ -82,6 +88,99 @@ public class GradientCheckTests
             Assert.True(error < 1e-2, $"{name} parameter {i}: analytic {analytic[i]}, numeric {numeric}, error {error:E2}");
         }
     }
+
+    public static TheoryData<string> BatchNormAndDropout => new() { "BatchNorm", "Dropout", "BatchNormDropout" };
+
+    /// <summary>
+    /// BatchNorm (γ and β checked like every other tensor), Dropout after a ReLU and after a Tanh (whose backward pass
+    /// undoes the dropout's scaling), and both together: double precision, CS231n's bar, λ = 0 and 0.1. Every Loss first
+    /// restarts the dropout masks from one seed, so the numeric gradient's losses see the masks the analytic one saw.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(BatchNormAndDropout))]
+    public void BatchNormAndDropoutInDouble(string name)
+    {
+        foreach (var reg in new[] { 0.0, 0.1 })
+        {
+            var (parameters, loss, gradients, tensors) = NormalizationSubject(name, reg);
+            AssertGradientsMatch(parameters, loss, gradients, tensors);
+        }
+    }
+
+    /// <summary>The same networks in float, with <see cref="EveryActivationAndHeadInFloat"/>'s step and bar, λ = 0 and 0.1.</summary>
+    [Theory]
+    [MemberData(nameof(BatchNormAndDropout))]
+    public void BatchNormAndDropoutInFloat(string name)
+    {
+        foreach (var reg in new[] { 0f, 0.1f })
+        {
+            var (parameters, loss, gradients) = FloatNormalizationSubject(name, reg);
+            AssertFloatGradientsMatch(name, parameters, loss, gradients);
+        }
+    }
+
+    // A batch of 8: BatchNorm's statistics are over the batch, so every sample's gradient depends on the others.
+    private static (double[] Parameters, Func<double> Loss, double[] Gradients, (string, int)[] Tensors) NormalizationSubject(string name, double reg)
+    {
+        var (x, y) = RandomBatch(samples: 8, inputs: 5, classes: 3, seed: 31);
+        switch (name)
+        {
+            case "BatchNorm":
+            {
+                var n = new BatchNormCheckNet(seed: 7);
+                var t = new BatchNormCheckNet.Trainer(n, maxBatch: 8);
+                return (n.Parameters, () => t.Loss(x, y, reg), t.Gradients, Tensors(BatchNormCheckNet.Tensors));
+            }
+
+            case "Dropout":
+            {
+                var n = new DropoutCheckNet(seed: 8);
+                var t = new DropoutCheckNet.Trainer(n, maxBatch: 8);
+                return (n.Parameters, () => { t.ResetDropout(41); return t.Loss(x, y, reg); }, t.Gradients, Tensors(DropoutCheckNet.Tensors));
+            }
+
+            default:
+            {
+                var n = new BatchNormDropoutCheckNet(seed: 9);
+                var t = new BatchNormDropoutCheckNet.Trainer(n, maxBatch: 8);
+                var tensors = Tensors(BatchNormDropoutCheckNet.Tensors);
+                return (n.Parameters, () => { t.ResetDropout(42); return t.Loss(x, y, reg); }, t.Gradients, tensors);
+            }
+        }
+    }
+
+    private static (float[] Parameters, Func<float> Loss, float[] Gradients) FloatNormalizationSubject(string name, float reg)
+    {
+        var (xd, y) = RandomBatch(samples: 8, inputs: 5, classes: 3, seed: 31);
+        var x = Array.ConvertAll(xd, v => (float)v);
+        switch (name)
+        {
+            case "BatchNorm":
+            {
+                var n = new BatchNormCheckNetF(seed: 7);
+                var t = new BatchNormCheckNetF.Trainer(n, maxBatch: 8);
+                return (n.Parameters, () => t.Loss(x, y, reg), t.Gradients);
+            }
+
+            case "Dropout":
+            {
+                // Not seed 8, the double network's: with it one pre-activation of the ReLU is 5e-3 from its kink, which the
+                // float step h = 1e-2 crosses. With seed 19 every pre-activation is more than 6·h·max(1, |x|) away.
+                var n = new DropoutCheckNetF(seed: 19);
+                var t = new DropoutCheckNetF.Trainer(n, maxBatch: 8);
+                return (n.Parameters, () => { t.ResetDropout(41); return t.Loss(x, y, reg); }, t.Gradients);
+            }
+
+            default:
+            {
+                var n = new BatchNormDropoutCheckNetF(seed: 9);
+                var t = new BatchNormDropoutCheckNetF.Trainer(n, maxBatch: 8);
+                return (n.Parameters, () => { t.ResetDropout(42); return t.Loss(x, y, reg); }, t.Gradients);
+            }
+        }
+    }
+
+    private static (string, int)[] Tensors(IReadOnlyList<TensorInfo> tensors) => tensors.Select(t => (t.Name, t.Length)).ToArray();
 
     private static (double[] Parameters, Func<double> Loss, double[] Gradients, (string, int)[] Tensors) Subject(string name, double reg)
     {

@@ -142,3 +142,68 @@ public partial class FashionTestNet;
 [Affine(100), ReLU]
 [Affine(3), Softmax]
 public partial class SpiralNetDouble;
+
+// ── BatchNorm and Dropout: gradient-check subjects in double and float, and their plain twins ──
+
+/// <summary>BatchNorm before a ReLU and before a Tanh: the BatchNorm gradient-check subject.</summary>
+[Input(5, Precision = Precision.Double)]
+[Affine(6), BatchNorm, ReLU]
+[Affine(4), BatchNorm, Tanh]
+[Affine(3), Softmax]
+public partial class BatchNormCheckNet;
+
+/// <summary>Float twin of <see cref="BatchNormCheckNet"/>.</summary>
+[Input(5)]
+[Affine(6), BatchNorm, ReLU]
+[Affine(4), BatchNorm, Tanh]
+[Affine(3), Softmax]
+public partial class BatchNormCheckNetF;
+
+/// <summary>Dropout after a ReLU and after a Tanh (whose backward pass undoes the dropout's scaling first).</summary>
+[Input(5, Precision = Precision.Double)]
+[Affine(6), ReLU, Dropout(0.5)]
+[Affine(4), Tanh, Dropout(0.25)]
+[Affine(3), Softmax]
+public partial class DropoutCheckNet;
+
+/// <summary>Float twin of <see cref="DropoutCheckNet"/>.</summary>
+[Input(5)]
+[Affine(6), ReLU, Dropout(0.5)]
+[Affine(4), Tanh, Dropout(0.25)]
+[Affine(3), Softmax]
+public partial class DropoutCheckNetF;
+
+/// <summary><see cref="DropoutCheckNet"/> without its Dropout attributes: the same parameters, the same inference.</summary>
+[Input(5, Precision = Precision.Double)]
+[Affine(6), ReLU]
+[Affine(4), Tanh]
+[Affine(3), Softmax]
+public partial class DropoutTwinNet;
+
+/// <summary>BatchNorm and Dropout together; <see cref="BatchNormCheckNet"/> is the same network without the Dropout.</summary>
+[Input(5, Precision = Precision.Double)]
+[Affine(6), BatchNorm, ReLU, Dropout(0.3)]
+[Affine(4), BatchNorm, Tanh, Dropout(0.2)]
+[Affine(3), Softmax]
+public partial class BatchNormDropoutCheckNet;
+
+/// <summary>Float twin of <see cref="BatchNormDropoutCheckNet"/>.</summary>
+[Input(5)]
+[Affine(6), BatchNorm, ReLU, Dropout(0.3)]
+[Affine(4), BatchNorm, Tanh, Dropout(0.2)]
+[Affine(3), Softmax]
+public partial class BatchNormDropoutCheckNetF;
+
+/// <summary>BatchNorm with its defaults and with both options set: the running-statistics subject.</summary>
+[Input(4, Precision = Precision.Double)]
+[Affine(6), BatchNorm, ReLU]
+[Affine(5), BatchNorm(Momentum = 0.8, Epsilon = 1e-3), Tanh]
+[Affine(3), Softmax]
+public partial class BatchNormOptionsNet;
+
+/// <summary>BatchNorm and Dropout in float, wide enough that a batch's activations go to the per-thread workspace.</summary>
+[Input(32)]
+[Affine(300), BatchNorm, ReLU, Dropout(0.5)]
+[Affine(100), BatchNorm, Tanh, Dropout(0.25)]
+[Affine(10), Softmax]
+public partial class BatchNormDropoutNet;

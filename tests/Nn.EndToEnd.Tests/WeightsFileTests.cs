@@ -32,6 +32,77 @@ public sealed class WeightsFileTests : IDisposable
     }
 
     [Fact]
+    public void ParametersAndStateRoundTrip()
+    {
+        // Trained a few steps, so that γ, β and the running statistics are no longer where Initialize put them.
+        var (x, y) = (Enumerable.Range(0, 8 * 5).Select(i => Math.Sin(i * 0.7) * 2).ToArray(), new[] { 0, 1, 2, 0, 1, 2, 0, 1 });
+        var net = new BatchNormDropoutCheckNet(seed: 3);
+        var trainer = new BatchNormDropoutCheckNet.Trainer(net, maxBatch: 8, seed: 4);
+        for (var i = 0; i < 4; i++)
+        {
+            trainer.Loss(x, y, 1e-3);
+            trainer.Step(0.1);
+        }
+
+        var path = Path.Combine(_dir, "batchnorm.safetensors");
+        net.Save(path);
+        var copy = new BatchNormDropoutCheckNet(seed: 99);
+        Assert.NotEqual(net.State, copy.State);
+        copy.Load(path);
+        Assert.Equal(net.Parameters, copy.Parameters);
+        Assert.Equal(net.State, copy.State);
+        double[] scores = new double[8 * 3], copyScores = new double[8 * 3];
+        net.Forward(x, scores, batch: 8);
+        copy.Forward(x, copyScores, batch: 8);
+        Assert.Equal(scores, copyScores);
+        net.Forward(x.AsSpan(0, 5), scores.AsSpan(0, 3));
+        copy.Forward(x.AsSpan(0, 5), copyScores.AsSpan(0, 3));
+        Assert.Equal(scores, copyScores);
+
+        // Float, and a network wide enough for the per-thread workspace.
+        var xf = Enumerable.Range(0, 4 * BatchNormDropoutNet.InputSize).Select(i => (float)Math.Cos(i * 0.3)).ToArray();
+        var wide = new BatchNormDropoutNet(seed: 5);
+        var wideTrainer = new BatchNormDropoutNet.Trainer(wide, maxBatch: 4, seed: 6);
+        wideTrainer.Loss(xf, new[] { 1, 3, 5, 7 }, 1e-3f);
+        wideTrainer.Step(0.1f);
+        wide.Save(path);
+        var wideCopy = new BatchNormDropoutNet(seed: 7);
+        wideCopy.Load(path);
+        Assert.Equal(wide.Parameters, wideCopy.Parameters);
+        Assert.Equal(wide.State, wideCopy.State);
+        float[] wideScores = new float[4 * 10], wideCopyScores = new float[4 * 10];
+        wide.Forward(xf, wideScores, batch: 4);
+        wideCopy.Forward(xf, wideCopyScores, batch: 4);
+        Assert.Equal(wideScores, wideCopyScores);
+    }
+
+    [Fact]
+    public void FileWithoutTheStateTensorsIsRejectedAndChangesNothing()
+    {
+        var saved = new BatchNormCheckNet(seed: 1);
+        saved.runningMean1.Fill(0.5);
+        var path = Path.Combine(_dir, "parameters-only.safetensors");
+        var net = new BatchNormCheckNet(seed: 2);
+        net.runningVar2.Fill(2);
+        var parameters = (double[])net.Parameters.Clone();
+        var state = (double[])net.State.Clone();
+
+        // As written by a network that keeps no state: the same architecture and parameters, no running statistics.
+        Safetensors.Save<double>(path, saved.Parameters, BatchNormCheckNet.Tensors, BatchNormCheckNet.Architecture);
+        var e = Assert.Throws<InvalidDataException>(() => net.Load(path));
+        Assert.Contains("has no tensor 'runningMean1' (expected F64 [6])", e.Message);
+
+        // Every state tensor but the last.
+        var fewer = BatchNormCheckNet.StateTensors.Take(3).ToArray();
+        Safetensors.Save<double>(path, saved.Parameters, BatchNormCheckNet.Tensors, saved.State.AsSpan(0, 16), fewer, BatchNormCheckNet.Architecture);
+        e = Assert.Throws<InvalidDataException>(() => net.Load(path));
+        Assert.Contains("has no tensor 'runningVar2' (expected F64 [4])", e.Message);
+
+        Assert.Equal(parameters, net.Parameters);
+        Assert.Equal(state, net.State);
+    }
+
+    [Fact]
     public void FileWrittenIndependentlyLoads()
     {
         // Built here byte by byte, as another writer would: different key order, no metadata, no padding.

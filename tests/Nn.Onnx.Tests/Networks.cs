@@ -21,3 +21,10 @@ public partial class OnnxMixed;
 [Affine(100), ReLU]
 [Affine(10), Softmax]
 public partial class OnnxMnist;
+
+/// <summary>BatchNorm with its defaults and with Epsilon set, and Dropout after a ReLU and a Tanh, which the export leaves out.</summary>
+[Input(6)]
+[Affine(16), BatchNorm, ReLU, Dropout(0.5)]
+[Affine(8), BatchNorm(Epsilon = 1e-3), Tanh, Dropout(0.25)]
+[Affine(4), Softmax]
+public partial class OnnxBatchNorm;
