@@ -21,7 +21,8 @@ public sealed partial class NnGenerator
                 /// <summary>Outputs (scores) per sample.</summary>
                 public const int OutputSize = {{plan.OutputSize}};
 
-                /// <summary>All weights and biases{{(plan.State.Count > 0 ? " (and BatchNorm's γ and β)" : string.Empty)}}: {{parameters}}.</summary>
+                /// <summary>All weights and biases{{(plan.State.Count > 0 ? " (and BatchNorm's γ and β)" : string.Empty)}}: \
+                    {{parameters}}.</summary>
                 public const int ParameterCount = {{plan.ParameterCount}};
 
                 /// <summary>Units of all Affine layers after Maxout grouping (the input is not counted): {{neurons}}.</summary>
@@ -225,7 +226,8 @@ public sealed partial class NnGenerator
             {
                 w.WriteLine("""
 
-                    /// <summary>The tensors of <see cref="State"/>: name, offset and shape, saved in weights files after <see cref="Tensors"/>.</summary>
+                    /// <summary>The tensors of <see cref="State"/>: name, offset and shape, saved in weights files \
+                        after <see cref="Tensors"/>.</summary>
                     public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> StateTensors { get; } = \
                         new global::Nn.TensorInfo[]
                     {
@@ -256,8 +258,8 @@ public sealed partial class NnGenerator
                     {
                         // new(LayerOp.BatchNorm, 100, 100, "gamma1", "beta1", Argument: 1E-05, Mean: "runningMean1", Variance: "runningVar1"),
                         var k = stage.Cache;
-                        argument = ", \"gamma" + k + "\", \"beta" + k + "\", Argument: " + Literal(stage.Layer.Epsilon, "double")
-                            + ", Mean: \"runningMean" + k + "\", Variance: \"runningVar" + k + "\"";
+                        var epsilon = Literal(stage.Layer.Epsilon, "double");
+                        argument = $", \"gamma{k}\", \"beta{k}\", Argument: {epsilon}, Mean: \"runningMean{k}\", Variance: \"runningVar{k}\"";
                     }
 
                     w.WriteLine($"    new(global::Nn.LayerOp.{stage.Kind}, {stage.Input.Size}, {stage.Output.Size}{argument}),");
@@ -266,15 +268,20 @@ public sealed partial class NnGenerator
 
             var t = plan.T;
             var state = plan.State.Count > 0 ? "State, StateTensors, " : string.Empty;
+            var andState = plan.State.Count > 0 ? " and <see cref=\"State\"/>" : string.Empty;
             w.WriteLine($$"""
                 };
 
-                /// <summary>Saves <see cref="Parameters"/>{{(state.Length > 0 ? " and <see cref=\"State\"/>" : string.Empty)}} as a safetensors file, one tensor per entry of <see cref="Tensors"/>, \
-                    written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+                /// <summary>
+                /// Saves <see cref="Parameters"/>{{andState}} as a safetensors file, one tensor per entry of <see cref="Tensors"/>,
+                /// written under a temporary name and renamed, so a crash never destroys the previous file.
+                /// </summary>
                 public void Save(string path) => global::Nn.Safetensors.Save<{{t}}>(path, Parameters, Tensors, {{state}}Architecture);
 
-                /// <summary>Loads a safetensors file into <see cref="Parameters"/>{{(state.Length > 0 ? " and <see cref=\"State\"/>" : string.Empty)}} after checking every tensor's name, dtype and shape; \
-                    a bad file changes nothing.</summary>
+                /// <summary>
+                /// Loads a safetensors file into <see cref="Parameters"/>{{andState}} after checking every tensor's name, dtype
+                /// and shape; a bad file changes nothing.
+                /// </summary>
                 /// <exception cref="global::System.IO.InvalidDataException">\
                     The file is truncated, corrupted, foreign, or made for another architecture.</exception>
                 public void Load(string path) => global::Nn.Safetensors.Load<{{t}}>(path, Parameters, Tensors, {{state}}Architecture);

@@ -29,13 +29,15 @@ public sealed partial class NnGenerator
             string t = plan.T, v = s.Output.Name, k = s.Cache!;
             var n = s.Output.Size;
             var momentum = s.Layer.Momentum;
+            var rest = System.Math.Round(1 - momentum, 12);   // 0.1, not 0.09999999999999998
             w.WriteLine($$"""
                 //     BatchNorm (batch statistics): μ = mean of each column of {{v}} over the N rows, σ² = its biased variance
                 //         xhat{{k}} = ({{v}} − μ) / √(σ² + ε)    {{v}} = gamma{{k}}·xhat{{k}} + beta{{k}}    [N×{{n}}]
-                //         runningMean{{k}} = {{Literal(momentum, "double")}}·runningMean{{k}} + {{Literal(System.Math.Round(1 - momentum, 12), "double")}}·μ, \
+                //         runningMean{{k}} = {{Literal(momentum, "double")}}·runningMean{{k}} + {{Literal(rest, "double")}}·μ, \
                     runningVar{{k}} likewise with σ²
                 {{Rt}}BatchNormKernels.ForwardTraining<{{t}}>({{v}}, gamma{{k}}, beta{{k}}, {{v}}, {{Cache(plan, "_xhat" + k, n)}}, _mean{{k}}, \
-                    _invstd{{k}}, runningMean{{k}}, runningVar{{k}}, rows: N, cols: {{n}}, momentum: {{Literal(momentum, t)}}, \
+                    _invstd{{k}},
+                    runningMean{{k}}, runningVar{{k}}, rows: N, cols: {{n}}, momentum: {{Literal(momentum, t)}}, \
                     epsilon: {{Literal(s.Layer.Epsilon, t)}});
                 """);
         }

@@ -10,12 +10,13 @@ namespace Nn.Generator.Tests;
 public class EmitterTests
 {
     /// <summary>
-    /// Emitted lines stay readable. The longest in the snapshots is 221 characters: the trainer's regLoss sum of a
-    /// 4-layer network (it and Save's summary grow with the layer count; the networks here have at most 4 layers).
+    /// Emitted lines stay readable. The regularization sum is written one term per line and Save's summary no longer
+    /// lists the tensors, so no generated line grows with the layer count; the longest left are doc comments and calls
+    /// with many named arguments (a BatchNorm's forward call).
     /// </summary>
     private const int MaxLineLength = 240;
 
-    public static TheoryData<string> Networks => new() { "Spiral", "Mixed", "Maxout", "Regression", "Linear", "Wide" };
+    public static TheoryData<string> Networks => new() { "Spiral", "Mixed", "Maxout", "Regression", "Linear", "Wide", "Regularized" };
 
     [Fact]
     public void EveryAffineOfTheOneSamplePassIsAGemvForwardCallWithLiteralShapes()
@@ -45,6 +46,59 @@ public class EmitterTests
         Assert.DoesNotContain("Gemv.Narrow", text);
         Assert.DoesNotContain("Gemv.Packed", text);
         Assert.Contains("the runtime picks the kernel", text);
+    }
+
+    [Fact]
+    public void BatchNormAndDropoutSplitTrainingFromInference()
+    {
+        var text = Emit(Named("Regularized"));
+        var forwardCore = Between(text, "private void ForwardCore(", "private void ForwardOne(");
+        var forwardOne = Between(text, "private void ForwardOne(", "public int Predict(");
+        var training = Between(text, "private void ForwardTraining(", "public float Evaluate(");
+
+        // inference: running statistics, no dropout, in the batch and the one-sample pass
+        Assert.Equal(2, Count(forwardCore, "BatchNormKernels.ForwardInference<float>("));
+        Assert.Equal(2, Count(forwardOne, "BatchNormKernels.ForwardInference<float>("));
+        Assert.DoesNotContain("DropoutKernels", forwardCore + forwardOne);
+        // training: batch statistics with the declared momentum and epsilon, and a mask per dropout
+        Assert.Contains("momentum: 0.99f, epsilon: 0.001f);", training);
+        Assert.Equal(2, Count(training, "BatchNormKernels.ForwardTraining<float>("));
+        Assert.Contains("DropoutKernels.Forward<float>(h1, h1, new global::System.Span<float>(_mask1, 0, N * 256), p: 0.2, ref _rng);", training);
+        // the sigmoid's output is restored before its backward pass reads it; a ReLU's needs no restoring
+        Assert.Contains("DropoutKernels.Unscale<float>(h2,", text);
+        Assert.DoesNotContain("DropoutKernels.Unscale<float>(h1,", text);
+        Assert.Contains("public Trainer(Regularized network, int maxBatch, ulong seed = 0)", text);
+        Assert.Contains("Tensors, State, StateTensors, Architecture);", text);
+    }
+
+    [Fact]
+    public void TheGeneratorsOwnSourceHasNoLineOver150Characters()
+    {
+        var root = System.IO.Path.Combine(RepositoryRoot(), "src", "Nn.Generator");
+        var files = System.IO.Directory.EnumerateFiles(root, "*.cs", System.IO.SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal)).ToList();
+        Assert.True(files.Count > 15, $"only {files.Count} generator files under {root}");
+        foreach (var file in files)
+        {
+            var lines = System.IO.File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                Assert.True(lines[i].Length <= 150, $"{System.IO.Path.GetFileName(file)}:{i + 1} is {lines[i].Length} characters");
+            }
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new System.IO.DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (System.IO.File.Exists(System.IO.Path.Combine(directory.FullName, "Nn.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Nn.sln not found above " + AppContext.BaseDirectory);
     }
 
     [Theory]
@@ -144,6 +198,9 @@ public class EmitterTests
         "Regression" => Network("Regression", ElementType.Double, Input(3), Affine(8), Layer(LayerKind.Tanh), Affine(2), Layer(LayerKind.MeanSquaredError)),
         "Linear" => Network("Linear", Input(2), Affine(1), Layer(LayerKind.Logistic)),
         "Wide" => Network("Wide", Input(28, 28), Affine(512), Layer(LayerKind.ReLU), Affine(512), Layer(LayerKind.ReLU), Affine(10)),
+        "Regularized" => Network(
+            "Regularized", Input(784), Affine(256), BatchNorm(), Layer(LayerKind.ReLU), Dropout(0.2), Affine(128), BatchNorm(0.99, 1e-3),
+            Layer(LayerKind.Sigmoid), Dropout(0.1), Affine(10), Layer(LayerKind.Softmax)),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -155,6 +212,16 @@ public class EmitterTests
         Assert.True(from >= 0, "no " + start);
         var to = text.IndexOf(end, from, StringComparison.Ordinal);
         return text.Substring(from, to - from);
+    }
+
+    // The text from the first `from` to the next `to` after it.
+    private static string Between(string text, string from, string to)
+    {
+        var start = text.IndexOf(from, StringComparison.Ordinal);
+        Assert.True(start >= 0, "missing: " + from);
+        var end = text.IndexOf(to, start, StringComparison.Ordinal);
+        Assert.True(end >= 0, "missing after " + from + ": " + to);
+        return text[start..end];
     }
 
     private static int Count(string text, string what) => (text.Length - text.Replace(what, string.Empty).Length) / what.Length;

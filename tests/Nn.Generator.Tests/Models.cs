@@ -32,6 +32,11 @@ internal static class Models
 
     public static LayerModel Maxout(int pieces) => new(LayerKind.Maxout, 0) { Pieces = pieces };
 
+    public static LayerModel BatchNorm(double momentum = 0.9, double epsilon = 1e-5) =>
+        new(LayerKind.BatchNorm, 0) { Momentum = momentum, Epsilon = epsilon };
+
+    public static LayerModel Dropout(double p) => new(LayerKind.Dropout, 0) { Probability = p };
+
     /// <summary>An attribute without arguments: an activation or a head.</summary>
     public static LayerModel Layer(LayerKind kind) => new(kind, 0);
 

@@ -52,7 +52,8 @@ internal static class MemberNames
     public static readonly string[] Patterns =
     {
         InputSize, OutputSize, ParameterCount, NeuronCount, LayerCount, MultiplyAdds, LayerParameterCount, LayerMultiplyAdds,
-        Parameters, Weights, Biases, Gamma, Beta, StateCount, State, RunningMean, RunningVariance, StateTensors, SeedConstructor, Initialize, Architecture, Tensors, Layers, Save, Load,
+        Parameters, Weights, Biases, Gamma, Beta, StateCount, State, RunningMean, RunningVariance, StateTensors,
+        SeedConstructor, Initialize, Architecture, Tensors, Layers, Save, Load,
         Forward, ForwardCore, ForwardOne, Predict, Probabilities, WorkspaceField, Workspace, Trainer,
     };
 

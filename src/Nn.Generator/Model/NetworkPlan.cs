@@ -231,8 +231,10 @@ internal sealed class NetworkPlan
             offset = block.Tensors[block.Tensors.Count - 1].End;
             if (block.BatchNorm is not null)
             {
-                block.Tensors.Add(new TensorPlan(MemberNames.Numbered(MemberNames.Gamma, block.Number), TensorRole.Gamma, offset, block.Out));
-                block.Tensors.Add(new TensorPlan(MemberNames.Numbered(MemberNames.Beta, block.Number), TensorRole.Beta, offset + block.Out, block.Out));
+                var gamma = MemberNames.Numbered(MemberNames.Gamma, block.Number);
+                var beta = MemberNames.Numbered(MemberNames.Beta, block.Number);
+                block.Tensors.Add(new TensorPlan(gamma, TensorRole.Gamma, offset, block.Out));
+                block.Tensors.Add(new TensorPlan(beta, TensorRole.Beta, offset + block.Out, block.Out));
                 offset += 2 * block.Out;
                 var mean = MemberNames.Numbered(MemberNames.RunningMean, block.Number);
                 var variance = MemberNames.Numbered(MemberNames.RunningVariance, block.Number);

@@ -153,7 +153,10 @@ internal sealed class AffineBlock
     /// <summary>The block's tensors in <see cref="NetworkPlan.Parameters"/>: W and b, then any a stage owns (BatchNorm's γ and β).</summary>
     public List<TensorPlan> Tensors { get; } = new();
 
-    /// <summary>Tensors the block keeps outside Parameters, in the network's <c>State</c>, not trained by gradients (BatchNorm's running mean and variance).</summary>
+    /// <summary>
+    /// Tensors the block keeps outside Parameters, in the network's <c>State</c>, not trained by gradients (BatchNorm's
+    /// running mean and variance).
+    /// </summary>
     public List<TensorPlan> State { get; } = new();
 
     public TensorPlan Weights => Tensors.First(t => t.Role == TensorRole.Weights);

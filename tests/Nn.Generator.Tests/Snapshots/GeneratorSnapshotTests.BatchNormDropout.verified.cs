@@ -189,10 +189,16 @@ namespace Demo
             new(global::Nn.LayerOp.Affine, 8, 4, "W3", "b3"),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> and <see cref="State"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>
+        /// Saves <see cref="Parameters"/> and <see cref="State"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>,
+        /// written under a temporary name and renamed, so a crash never destroys the previous file.
+        /// </summary>
         public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, State, StateTensors, Architecture);
 
-        /// <summary>Loads a safetensors file into <see cref="Parameters"/> and <see cref="State"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
+        /// <summary>
+        /// Loads a safetensors file into <see cref="Parameters"/> and <see cref="State"/> after checking every tensor's name, dtype
+        /// and shape; a bad file changes nothing.
+        /// </summary>
         /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
         public void Load(string path) => global::Nn.Safetensors.Load<float>(path, Parameters, Tensors, State, StateTensors, Architecture);
 
@@ -520,7 +526,8 @@ namespace Demo
                 //     BatchNorm (batch statistics): μ = mean of each column of h1 over the N rows, σ² = its biased variance
                 //         xhat1 = (h1 − μ) / √(σ² + ε)    h1 = gamma1·xhat1 + beta1    [N×16]
                 //         runningMean1 = 0.9·runningMean1 + 0.1·μ, runningVar1 likewise with σ²
-                global::Nn.Kernels.BatchNormKernels.ForwardTraining<float>(h1, gamma1, beta1, h1, new global::System.Span<float>(_xhat1, 0, N * 16), _mean1, _invstd1, runningMean1, runningVar1, rows: N, cols: 16, momentum: 0.9f, epsilon: 1E-05f);
+                global::Nn.Kernels.BatchNormKernels.ForwardTraining<float>(h1, gamma1, beta1, h1, new global::System.Span<float>(_xhat1, 0, N * 16), _mean1, _invstd1,
+                    runningMean1, runningVar1, rows: N, cols: 16, momentum: 0.9f, epsilon: 1E-05f);
                 //     ReLU: h1 = max(0, h1)    [N×16]
                 global::Nn.Kernels.Activations.ReluForward<float>(h1, h1);
                 //     Dropout(0.5), training only: mask1 = (u ≥ p) / (1 − p) with u ~ U[0, 1) per unit, drawn from this trainer's seeded generator
@@ -531,7 +538,8 @@ namespace Demo
                 //     BatchNorm (batch statistics): μ = mean of each column of h2 over the N rows, σ² = its biased variance
                 //         xhat2 = (h2 − μ) / √(σ² + ε)    h2 = gamma2·xhat2 + beta2    [N×8]
                 //         runningMean2 = 0.8·runningMean2 + 0.2·μ, runningVar2 likewise with σ²
-                global::Nn.Kernels.BatchNormKernels.ForwardTraining<float>(h2, gamma2, beta2, h2, new global::System.Span<float>(_xhat2, 0, N * 8), _mean2, _invstd2, runningMean2, runningVar2, rows: N, cols: 8, momentum: 0.8f, epsilon: 0.001f);
+                global::Nn.Kernels.BatchNormKernels.ForwardTraining<float>(h2, gamma2, beta2, h2, new global::System.Span<float>(_xhat2, 0, N * 8), _mean2, _invstd2,
+                    runningMean2, runningVar2, rows: N, cols: 8, momentum: 0.8f, epsilon: 0.001f);
                 //     Tanh: h2 = tanh(h2)    [N×8]
                 global::Nn.Kernels.Activations.TanhForward<float>(h2, h2);
                 //     Dropout(0.25), training only: mask2 = (u ≥ p) / (1 − p) with u ~ U[0, 1) per unit, drawn from this trainer's seeded generator

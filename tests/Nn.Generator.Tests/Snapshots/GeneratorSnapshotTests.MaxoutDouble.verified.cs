@@ -127,10 +127,16 @@ namespace Demo
             new(global::Nn.LayerOp.Maxout, 6, 3, Argument: 2),
         };
 
-        /// <summary>Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>, written under a temporary name and renamed, so a crash never destroys the previous file.</summary>
+        /// <summary>
+        /// Saves <see cref="Parameters"/> as a safetensors file, one tensor per entry of <see cref="Tensors"/>,
+        /// written under a temporary name and renamed, so a crash never destroys the previous file.
+        /// </summary>
         public void Save(string path) => global::Nn.Safetensors.Save<double>(path, Parameters, Tensors, Architecture);
 
-        /// <summary>Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype and shape; a bad file changes nothing.</summary>
+        /// <summary>
+        /// Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype
+        /// and shape; a bad file changes nothing.
+        /// </summary>
         /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
         public void Load(string path) => global::Nn.Safetensors.Load<double>(path, Parameters, Tensors, Architecture);
 
