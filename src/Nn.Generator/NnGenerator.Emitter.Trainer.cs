@@ -70,6 +70,8 @@ public sealed partial class NnGenerator
 
                         {{t}}[] {{contract}}.Parameters => _network.Parameters;
 
+                        {{t}}[] {{contract}}.State => {{(plan.State.Count > 0 ? "_network.State" : $"global::System.Array.Empty<{t}>()")}};
+
                         void {{contract}}.Predict({{input}} x, global::System.Span<int> labels) => _network.Predict(x, labels);
                         """);
                 }

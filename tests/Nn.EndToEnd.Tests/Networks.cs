@@ -207,3 +207,9 @@ public partial class BatchNormOptionsNet;
 [Affine(100), BatchNorm, Tanh, Dropout(0.25)]
 [Affine(10), Softmax]
 public partial class BatchNormDropoutNet;
+
+/// <summary>The spiral network with batch normalization: early stopping must restore its running statistics too.</summary>
+[Input(2)]
+[Affine(50), BatchNorm, ReLU]
+[Affine(3), Softmax]
+public partial class BatchNormSpiralNet;

@@ -45,6 +45,33 @@ public class TrainingTests
     }
 
     [Fact]
+    public void EarlyStoppingRestoresTheBestEpochsRunningStatisticsWithItsParameters()
+    {
+        var (x, y) = SpiralData.Generate(pointsPerClass: 100, classes: 3, seed: 3);
+        var (train, validation) = new Dataset<float>(x, y, 2).Split(validationCount: 60, seed: 1);
+        var net = new BatchNormSpiralNet(seed: 2);
+        var trainer = new BatchNormSpiralNet.Trainer(net, maxBatch: 32);
+        var options = new TrainingOptions { Epochs = 40, BatchSize = 32, LearningRate = (s, t) => s < 60 ? 0.01 : 3.0, Patience = 2 };
+        var states = new List<float[]>();
+        var parameters = new List<float[]>();
+        var progress = new OnEpochEnd(() =>
+        {
+            states.Add((float[])net.State.Clone());
+            parameters.Add((float[])net.Parameters.Clone());
+        });
+
+        var result = Training.Fit(trainer, new Sgd<float>(), train, validation, options, progress);
+
+        Assert.True(result.StoppedEarly);
+        Assert.True(result.BestEpoch < result.Epochs.Count, $"best epoch {result.BestEpoch} of {result.Epochs.Count}: nothing to restore");
+        Assert.NotEqual(states[result.BestEpoch - 1], states[^1]);   // later epochs did move the running statistics
+        Assert.Equal(parameters[result.BestEpoch - 1], net.Parameters);
+        Assert.Equal(states[result.BestEpoch - 1], net.State);
+        var best = result.Epochs[result.BestEpoch - 1];
+        Assert.Equal(best.ValidationLoss, Training.Evaluate(trainer, validation).Loss, 4);
+    }
+
+    [Fact]
     public void StepsDoNotAllocate()
     {
         long Allocated(int samples)
@@ -94,6 +121,17 @@ public class TrainingTests
         Training.Fit(trainer, new Adam<float>(FashionTestNet.ParameterCount), train, null, new TrainingOptions { Epochs = 1, LearningRate = (s, t) => 1e-3 });
         var (_, accuracy) = Training.Evaluate(trainer, test);
         Assert.True(accuracy > 0.85, $"test accuracy after one epoch {accuracy:P2}");
+    }
+
+    private sealed class OnEpochEnd(Action action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.IsEpochEnd)
+            {
+                action();
+            }
+        }
     }
 
     private sealed class Collect(List<TrainingProgress> reports) : IProgress<TrainingProgress>

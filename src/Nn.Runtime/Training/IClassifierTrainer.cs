@@ -33,6 +33,12 @@ public interface IClassifierTrainer<T>
     /// <summary>The network's parameters, updated in place by an optimizer.</summary>
     T[] Parameters { get; }
 
+    /// <summary>
+    /// Values the network keeps besides its parameters and that training changes without gradients (BatchNorm's running
+    /// statistics); empty for networks without them. Early stopping restores them with the parameters.
+    /// </summary>
+    T[] State { get; }
+
     /// <summary>The gradient of the last <see cref="Loss"/>, laid out like <see cref="Parameters"/>.</summary>
     T[] Gradients { get; }
 

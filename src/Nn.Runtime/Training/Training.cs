@@ -50,7 +50,10 @@ public static class Training
         var steps = (train.Count + batch - 1) / batch;
         var total = steps * options.Epochs;
         var reg = T.CreateChecked(options.Regularization);
+        // the best epoch's parameters and, for BatchNorm, its running statistics: restoring one without the other would pair
+        // the best weights with statistics gathered by later epochs
         var best = validation is not null && options.Patience > 0 ? new T[trainer.Parameters.Length] : null;
+        var bestState = best is not null ? new T[trainer.State.Length] : null;
         var bestLoss = double.PositiveInfinity;
         var bestEpoch = 0;
         var epochs = new List<EpochResult>(options.Epochs);
@@ -105,6 +108,7 @@ public static class Training
                 bestLoss = validationLoss;
                 bestEpoch = epoch;
                 trainer.Parameters.CopyTo(best, 0);
+                trainer.State.CopyTo(bestState!, 0);
             }
             else if (epoch - bestEpoch >= options.Patience)
             {
@@ -116,6 +120,7 @@ public static class Training
         if (best is not null && bestEpoch > 0)
         {
             best.CopyTo(trainer.Parameters, 0);
+            bestState!.CopyTo(trainer.State, 0);
         }
 
         return new TrainingResult(epochs, bestEpoch, stoppedEarly);
