@@ -15,3 +15,10 @@ public partial class FashionNet;
 [Affine(64), ReLU]
 [Affine(10), Softmax]
 public partial class DeepFashionNet;
+
+/// <summary>The 256-128 MLP with BatchNorm after each hidden Affine and Dropout(0.2) after each ReLU.</summary>
+[Input(28, 28)]
+[Affine(256), BatchNorm, ReLU, Dropout(0.2)]
+[Affine(128), BatchNorm, ReLU, Dropout(0.2)]
+[Affine(10), Softmax]
+public partial class RegularizedFashionNet;
