@@ -429,6 +429,8 @@ namespace Demo
 
             double[] global::Nn.IClassifierTrainer<double>.Parameters => _network.Parameters;
 
+            double[] global::Nn.IClassifierTrainer<double>.State => global::System.Array.Empty<double>();
+
             void global::Nn.IClassifierTrainer<double>.Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels) => _network.Predict(x, labels);
         }
     }

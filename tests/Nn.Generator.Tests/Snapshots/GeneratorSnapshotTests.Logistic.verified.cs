@@ -321,6 +321,8 @@ namespace Demo
 
             float[] global::Nn.IClassifierTrainer<float>.Parameters => _network.Parameters;
 
+            float[] global::Nn.IClassifierTrainer<float>.State => global::System.Array.Empty<float>();
+
             void global::Nn.IClassifierTrainer<float>.Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => _network.Predict(x, labels);
         }
     }
