@@ -101,9 +101,29 @@ public sealed partial class NnGenerator
             b.FusedRelu ? $"max(0, {b.Input.Name}·{b.W} + {b.B})" : $"{b.Input.Name}·{b.W} + {b.B}";
 
         // ReLU, LeakyReLU(0.01), Maxout(2): the stage as the user wrote it.
+        // A BatchNorm names the options it changes (BatchNorm(Epsilon = 0.001)): the architecture string written into
+        // weights files must tell networks apart whose inference differs.
         private static string StageName(Stage s) => StageArgument(s) is { } argument
             ? $"{LayerKinds.DisplayName(s.Kind)}({Literal(argument, "double")})"
+            : s.Kind == LayerKind.BatchNorm ? "BatchNorm" + BatchNormOptions(s.Layer)
             : LayerKinds.DisplayName(s.Kind);
+
+        // "" for the defaults, else (Momentum = 0.8, Epsilon = 0.001) with only the options that differ
+        private static string BatchNormOptions(LayerModel layer)
+        {
+            var options = new System.Collections.Generic.List<string>();
+            if (layer.Momentum != 0.9)
+            {
+                options.Add("Momentum = " + Literal(layer.Momentum, "double"));
+            }
+
+            if (layer.Epsilon != 1e-5)
+            {
+                options.Add("Epsilon = " + Literal(layer.Epsilon, "double"));
+            }
+
+            return options.Count == 0 ? string.Empty : "(" + string.Join(", ", options) + ")";
+        }
 
         // The stage's one argument, for its name and for LayerInfo.Argument.
         private static double? StageArgument(Stage s) => s.Kind switch

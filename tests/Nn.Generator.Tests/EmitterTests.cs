@@ -69,6 +69,10 @@ public class EmitterTests
         Assert.DoesNotContain("DropoutKernels.Unscale<float>(h1,", text);
         Assert.Contains("public Trainer(Regularized network, int maxBatch, ulong seed = 0)", text);
         Assert.Contains("Tensors, State, StateTensors, Architecture);", text);
+        // weights files tell apart networks whose inference differs: non-default BatchNorm options are in the architecture
+        Assert.Contains(
+            "\"[Input(784)] [Affine(256), BatchNorm, ReLU, Dropout(0.2)] [Affine(128), BatchNorm(Momentum = 0.99, Epsilon = 0.001), ",
+            text);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Demo
     /// layer                       output        parameters   mult-adds
     /// input [20]                  [N×20]                 0           0
     /// 1 Affine + BatchNorm + ReLU + Dropout(0.5) [N×16]               368         320
-    /// 2 Affine + BatchNorm + Tanh + Dropout(0.25) [N×8]                152         128
+    /// 2 Affine + BatchNorm(Momentum = 0.8, Epsilon = 0.001) + Tanh + Dropout(0.25) [N×8]                152         128
     /// 3 Affine                    [N×4]                 36          32
     /// Softmax loss                [1]                    0           0
     /// total                                            556         480
@@ -151,7 +151,7 @@ namespace Demo
         }
 
         /// <summary>The declaration, as written into weights files and checked when they are loaded.</summary>
-        public const string Architecture = "[Input(20)] [Affine(16), BatchNorm, ReLU, Dropout(0.5)] [Affine(8), BatchNorm, Tanh, Dropout(0.25)] [Affine(4), Softmax]";
+        public const string Architecture = "[Input(20)] [Affine(16), BatchNorm, ReLU, Dropout(0.5)] [Affine(8), BatchNorm(Momentum = 0.8, Epsilon = 0.001), Tanh, Dropout(0.25)] [Affine(4), Softmax]";
 
         /// <summary>The tensors of <see cref="Parameters"/>: name, offset and shape, as saved in weights files.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> Tensors { get; } = new global::Nn.TensorInfo[]
@@ -235,7 +235,7 @@ namespace Demo
             global::Nn.Kernels.BatchNormKernels.ForwardInference<float>(h1, gamma1, beta1, runningMean1, runningVar1, h1, rows: N, cols: 16, epsilon: 1E-05f);
             //     ReLU: h1 = max(0, h1)    [N×16]
             global::Nn.Kernels.Activations.ReluForward<float>(h1, h1);
-            // (2) Affine 2 + BatchNorm + Tanh + Dropout(0.25): h2 = h1·W2 + b2    [N×8] = [N×16]·[16×8]
+            // (2) Affine 2 + BatchNorm(Momentum = 0.8, Epsilon = 0.001) + Tanh + Dropout(0.25): h2 = h1·W2 + b2    [N×8] = [N×16]·[16×8]
             global::Nn.Kernels.Gemm.MatMul<float>(h1, W2, h2, m: N, k: 16, n: 8, bias: b2);
             //     BatchNorm (running statistics): h2 = gamma2·(h2 − runningMean2) / √(runningVar2 + ε) + beta2    [N×8]
             global::Nn.Kernels.BatchNormKernels.ForwardInference<float>(h2, gamma2, beta2, runningMean2, runningVar2, h2, rows: N, cols: 8, epsilon: 0.001f);
@@ -258,7 +258,7 @@ namespace Demo
             global::Nn.Kernels.BatchNormKernels.ForwardInference<float>(h1, gamma1, beta1, runningMean1, runningVar1, h1, rows: 1, cols: 16, epsilon: 1E-05f);
             //     ReLU: h1 = max(0, h1)    [1×16]
             global::Nn.Kernels.Activations.ReluForward<float>(h1, h1);
-            // (2) Affine 2 + BatchNorm + Tanh + Dropout(0.25): h2 = h1·W2 + b2    [1×8] = [1×16]·[16×8]
+            // (2) Affine 2 + BatchNorm(Momentum = 0.8, Epsilon = 0.001) + Tanh + Dropout(0.25): h2 = h1·W2 + b2    [1×8] = [1×16]·[16×8]
             global::Nn.Kernels.Gemv.Forward<float>(h1, W2, b2, h2, k: 16, n: 8);
             //     BatchNorm (running statistics): h2 = gamma2·(h2 − runningMean2) / √(runningVar2 + ε) + beta2    [1×8]
             global::Nn.Kernels.BatchNormKernels.ForwardInference<float>(h2, gamma2, beta2, runningMean2, runningVar2, h2, rows: 1, cols: 8, epsilon: 0.001f);
@@ -474,7 +474,7 @@ namespace Demo
                 // dh2 = dscores·W3ᵀ    [N×8] = [N×4]·[4×8]
                 global::Nn.Kernels.Gemm.MatMulTransposeB<float>(dscores, W3, dh2, m: N, k: 4, n: 8);
 
-                // ── backward (2) ──  undoes (2) Affine 2 + BatchNorm + Tanh + Dropout(0.25)
+                // ── backward (2) ──  undoes (2) Affine 2 + BatchNorm(Momentum = 0.8, Epsilon = 0.001) + Tanh + Dropout(0.25)
                 // Dropout: dh2 = dh2·mask2   (dropped units pass no gradient)
                 global::Nn.Kernels.DropoutKernels.Backward<float>(dh2, new global::System.Span<float>(_mask2, 0, N * 8), dh2);
                 // Tanh's backward reads its own output, which the dropout scaled in place: undo the scaling of the kept units
@@ -533,7 +533,7 @@ namespace Demo
                 //     Dropout(0.5), training only: mask1 = (u ≥ p) / (1 − p) with u ~ U[0, 1) per unit, drawn from this trainer's seeded generator
                 //         h1 = h1·mask1    [N×16]   (inverted dropout: inference uses h1 as it is)
                 global::Nn.Kernels.DropoutKernels.Forward<float>(h1, h1, new global::System.Span<float>(_mask1, 0, N * 16), p: 0.5, ref _rng);
-                // (2) Affine 2 + BatchNorm + Tanh + Dropout(0.25): h2 = h1·W2 + b2    [N×8] = [N×16]·[16×8]
+                // (2) Affine 2 + BatchNorm(Momentum = 0.8, Epsilon = 0.001) + Tanh + Dropout(0.25): h2 = h1·W2 + b2    [N×8] = [N×16]·[16×8]
                 global::Nn.Kernels.Gemm.MatMul<float>(h1, W2, h2, m: N, k: 16, n: 8, bias: b2);
                 //     BatchNorm (batch statistics): μ = mean of each column of h2 over the N rows, σ² = its biased variance
                 //         xhat2 = (h2 − μ) / √(σ² + ε)    h2 = gamma2·xhat2 + beta2    [N×8]
