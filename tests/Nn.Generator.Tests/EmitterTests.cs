@@ -76,6 +76,17 @@ public class EmitterTests
     }
 
     [Fact]
+    public void DoubleArgumentsAreWrittenAsTheUserWroteThem()
+    {
+        // G17 alone writes 0.2 as 0.20000000000000001: the shortest form that reads back the same double is used
+        var text = Emit(Network("Leaky", Input(2), Affine(4), LeakyReLU(0.2), Affine(3), Layer(LayerKind.Softmax)));
+
+        Assert.Contains("Architecture = \"[Input(2)] [Affine(4), LeakyReLU(0.2)] [Affine(3), Softmax]\";", text);
+        Assert.Contains("Argument: 0.2)", text);
+        Assert.DoesNotContain("0.20000000000000001", text);
+    }
+
+    [Fact]
     public void TheGeneratorsOwnSourceHasNoLineOver150Characters()
     {
         var root = System.IO.Path.Combine(RepositoryRoot(), "src", "Nn.Generator");
