@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Threading;
 using Nn.Kernels;
@@ -14,7 +15,16 @@ public static class Training
     /// Trains on shuffled minibatches of <paramref name="train"/>. The buffers are allocated once, before the first
     /// step; a step allocates nothing (beyond what a caller's <paramref name="progress"/> does).
     /// </summary>
-    /// <exception cref="ArgumentException">The data's feature count differs from the network's input, or the batch size exceeds MaxBatch.</exception>
+    /// <remarks>
+    /// Before the first step, Fit checks everything, so a refused call leaves the network unchanged: both datasets
+    /// (non-empty, the network's feature count, every feature finite, every label in [0, classes)) and the options
+    /// (Epochs ≥ 1, BatchSize in [1, MaxBatch], Patience ≥ 0, Regularization finite and ≥ 0).
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// A dataset is empty, has the wrong feature count, a feature that is not finite or a label out of range (the message
+    /// names the dataset, the sample's index in it and the value).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it and its value).</exception>
     public static TrainingResult Fit<T>(
         IClassifierTrainer<T> trainer,
         IOptimizer<T> optimizer,
@@ -29,16 +39,13 @@ public static class Training
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
-        CheckFeatures(trainer, train, nameof(train));
+        CheckData(trainer, train, nameof(train));
         if (validation is not null)
         {
-            CheckFeatures(trainer, validation, nameof(validation));
+            CheckData(trainer, validation, nameof(validation));
         }
 
-        if (options.BatchSize < 1 || options.BatchSize > trainer.MaxBatch)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"BatchSize is {options.BatchSize}; it must be in [1, {trainer.MaxBatch}] (the trainer's MaxBatch).");
-        }
+        CheckOptions(trainer, options);
 
         var features = train.Features;
         var batch = options.BatchSize;
@@ -177,6 +184,68 @@ public static class Training
         }
 
         return correct;
+    }
+
+    private static void CheckOptions<T>(IClassifierTrainer<T> trainer, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (options.Epochs < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"Epochs is {options.Epochs}; it must be at least 1.");
+        }
+
+        if (options.BatchSize < 1 || options.BatchSize > trainer.MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize,
+                $"BatchSize is {options.BatchSize}; it must be in [1, {trainer.MaxBatch}] (the trainer's MaxBatch).");
+        }
+
+        if (options.Patience < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Patience,
+                $"Patience is {options.Patience}; it must be at least 0 (0 = never stop early).");
+        }
+
+        if (!double.IsFinite(options.Regularization) || options.Regularization < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Regularization,
+                string.Create(CultureInfo.InvariantCulture, $"Regularization is {options.Regularization}; it must be finite and at least 0."));
+        }
+
+        ArgumentNullException.ThrowIfNull(options.LearningRate, "options.LearningRate");
+    }
+
+    // The whole dataset, before the first step: a bad sample found mid-epoch would leave the network half-trained.
+    private static void CheckData<T>(IClassifierTrainer<T> trainer, Dataset<T> data, string name)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckFeatures(trainer, data, name);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException($"{name} has no samples.", name);
+        }
+
+        var classes = trainer.IsBinary ? 2 : trainer.OutputSize;
+        var labels = data.Y;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+            {
+                throw new ArgumentException(
+                    $"{name} sample {i} has label {labels[i]}; the network has {classes} classes, so labels must be in [0, {classes}).", name);
+            }
+        }
+
+        var x = data.X;
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (!T.IsFinite(x[i]))
+            {
+                var message = string.Create(CultureInfo.InvariantCulture,
+                    $"{name} sample {i / data.Features}, feature {i % data.Features} is {x[i]}; every feature must be finite.");
+                throw new ArgumentException(message, name);
+            }
+        }
     }
 
     private static void CheckFeatures<T>(IClassifierTrainer<T> trainer, Dataset<T> data, string name)
