@@ -22,9 +22,26 @@ public sealed class Adam<T> : IOptimizer<T>
     /// <param name="beta1">First-moment decay, 0.9 by default.</param>
     /// <param name="beta2">Second-moment decay, 0.999 by default.</param>
     /// <param name="epsilon">Added to √v̂, 1e-8 by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta1"/> or <paramref name="beta2"/> is outside [0, 1), or
+    /// <paramref name="epsilon"/> is not finite and above 0.</exception>
     public Adam(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        if (!(beta1 >= 0 && beta1 < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, $"beta1 is {beta1}; it must be in [0, 1), typically 0.9.");
+        }
+
+        if (!(beta2 >= 0 && beta2 < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, $"beta2 is {beta2}; it must be in [0, 1), typically 0.999.");
+        }
+
+        if (!(epsilon > 0 && double.IsFinite(epsilon)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"epsilon is {epsilon}; it must be finite and above 0, typically 1e-8.");
+        }
+
         _m = new T[parameterCount];
         _v = new T[parameterCount];
         _beta1 = T.CreateChecked(beta1);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Threading;
 using Nn.Kernels;
@@ -14,7 +15,19 @@ public static class Training
     /// Trains on shuffled minibatches of <paramref name="train"/>. The buffers are allocated once, before the first
     /// step; a step allocates nothing (beyond what a caller's <paramref name="progress"/> does).
     /// </summary>
-    /// <exception cref="ArgumentException">The data's feature count differs from the network's input, or the batch size exceeds MaxBatch.</exception>
+    /// <remarks>
+    /// Before the first step, Fit checks everything, so a refused call leaves the network unchanged: both datasets
+    /// (non-empty, the network's feature count, every feature finite, every label in [0, classes)) and the options
+    /// (Epochs ≥ 1, BatchSize in [1, MaxBatch], Patience ≥ 0, Regularization finite and ≥ 0). During training, a learning
+    /// rate or a loss that is not finite stops it: the parameters and State are restored to the start of that epoch and
+    /// a <see cref="TrainingDivergedException"/> names the epoch and step.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// A dataset is empty, has the wrong feature count, a feature that is not finite or a label out of range (the message
+    /// names the dataset, the sample's index in it and the value).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it and its value).</exception>
+    /// <exception cref="TrainingDivergedException">The schedule's learning rate or a step's loss was not finite.</exception>
     public static TrainingResult Fit<T>(
         IClassifierTrainer<T> trainer,
         IOptimizer<T> optimizer,
@@ -29,16 +42,13 @@ public static class Training
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
-        CheckFeatures(trainer, train, nameof(train));
+        CheckData(trainer, train, nameof(train));
         if (validation is not null)
         {
-            CheckFeatures(trainer, validation, nameof(validation));
+            CheckData(trainer, validation, nameof(validation));
         }
 
-        if (options.BatchSize < 1 || options.BatchSize > trainer.MaxBatch)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"BatchSize is {options.BatchSize}; it must be in [1, {trainer.MaxBatch}] (the trainer's MaxBatch).");
-        }
+        CheckOptions(trainer, options);
 
         var features = train.Features;
         var batch = options.BatchSize;
@@ -57,11 +67,16 @@ public static class Training
         var bestLoss = double.PositiveInfinity;
         var bestEpoch = 0;
         var epochs = new List<EpochResult>(options.Epochs);
+        // the start of the current epoch, restored if a step diverges; allocated once, so steps stay allocation-free
+        var good = new T[trainer.Parameters.Length];
+        var goodState = new T[trainer.State.Length];
         var stoppedEarly = false;
 
         for (var epoch = 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
         {
             Dataset<T>.Shuffle(order, ref rng);
+            trainer.Parameters.CopyTo(good, 0);
+            trainer.State.CopyTo(goodState, 0);
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             long correct = 0, seen = 0;
@@ -78,12 +93,25 @@ public static class Training
 
                 var x = xb.AsSpan(0, n * features);
                 var y = yb.AsSpan(0, n);
-                trainer.Loss(x, y, reg);
+                var globalStep = ((epoch - 1) * steps) + step;
+                var scheduled = options.LearningRate(globalStep, total);
+                var rate = T.CreateChecked(scheduled);
+                if (!T.IsFinite(rate))
+                {
+                    throw Diverged(trainer, good, goodState, epoch, step,
+                        $"The learning-rate schedule returned {scheduled} at step {globalStep} of {total} (epoch {epoch}, step {step});");
+                }
+
+                var loss = trainer.Loss(x, y, reg);
+                if (!T.IsFinite(loss))
+                {
+                    throw Diverged(trainer, good, goodState, epoch, step, $"The loss became {loss} at epoch {epoch}, step {step};");
+                }
+
                 lossSum += double.CreateChecked(trainer.DataLoss) * n;
                 correct += Correct(trainer, y, predicted);   // from the scores Loss just computed
 
                 seen += n;
-                var rate = T.CreateChecked(options.LearningRate(((epoch - 1) * steps) + step, total));
                 optimizer.Step(trainer.Parameters, trainer.Gradients, rate);
 
                 var last = step == steps - 1;
@@ -177,6 +205,77 @@ public static class Training
         }
 
         return correct;
+    }
+
+    // Puts back the parameters and state of the epoch's start, then describes the failure.
+    private static TrainingDivergedException Diverged<T>(IClassifierTrainer<T> trainer, T[] good, T[] goodState, int epoch, int step, string what)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        good.CopyTo(trainer.Parameters, 0);
+        goodState.CopyTo(trainer.State, 0);
+        return new TrainingDivergedException($"{what} training stopped and the parameters are restored to the start of epoch {epoch}.", epoch, step);
+    }
+
+    private static void CheckOptions<T>(IClassifierTrainer<T> trainer, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (options.Epochs < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"Epochs is {options.Epochs}; it must be at least 1.");
+        }
+
+        if (options.BatchSize < 1 || options.BatchSize > trainer.MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize,
+                $"BatchSize is {options.BatchSize}; it must be in [1, {trainer.MaxBatch}] (the trainer's MaxBatch).");
+        }
+
+        if (options.Patience < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Patience,
+                $"Patience is {options.Patience}; it must be at least 0 (0 = never stop early).");
+        }
+
+        if (!double.IsFinite(options.Regularization) || options.Regularization < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Regularization,
+                string.Create(CultureInfo.InvariantCulture, $"Regularization is {options.Regularization}; it must be finite and at least 0."));
+        }
+
+        ArgumentNullException.ThrowIfNull(options.LearningRate, "options.LearningRate");
+    }
+
+    // The whole dataset, before the first step: a bad sample found mid-epoch would leave the network half-trained.
+    private static void CheckData<T>(IClassifierTrainer<T> trainer, Dataset<T> data, string name)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckFeatures(trainer, data, name);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException($"{name} has no samples.", name);
+        }
+
+        var classes = trainer.IsBinary ? 2 : trainer.OutputSize;
+        var labels = data.Y;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+            {
+                throw new ArgumentException(
+                    $"{name} sample {i} has label {labels[i]}; the network has {classes} classes, so labels must be in [0, {classes}).", name);
+            }
+        }
+
+        var x = data.X;
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (!T.IsFinite(x[i]))
+            {
+                var message = string.Create(CultureInfo.InvariantCulture,
+                    $"{name} sample {i / data.Features}, feature {i % data.Features} is {x[i]}; every feature must be finite.");
+                throw new ArgumentException(message, name);
+            }
+        }
     }
 
     private static void CheckFeatures<T>(IClassifierTrainer<T> trainer, Dataset<T> data, string name)
