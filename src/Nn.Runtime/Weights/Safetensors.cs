@@ -15,7 +15,7 @@ namespace Nn;
 /// a JSON header with each tensor's dtype, shape and byte offsets (plus <c>__metadata__</c>), then the raw
 /// little-endian data.
 /// </summary>
-public static class Safetensors
+public static partial class Safetensors
 {
     private const long MaxHeader = 100 << 20;
 
@@ -50,7 +50,9 @@ public static class Safetensors
 
         var headerBytes = Encoding.UTF8.GetBytes(header.ToString());
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp");
+        // Unique per call, not only per process: two threads saving to one path must not share (and delete) one temporary file.
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture)
+            + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -76,11 +78,50 @@ public static class Safetensors
             }
 
             File.Move(temporary, path, overwrite: true);
+            FlushDirectory(directory);
         }
         finally
         {
             File.Delete(temporary);
         }
+    }
+
+    // Makes the rename durable: on Linux a rename is only on disk once the directory holding it is fsync'd.
+    // .NET cannot open a directory (File.OpenHandle throws UnauthorizedAccessException for one, checked on Linux), so this calls
+    // libc open/fsync directly; elsewhere, and if the call fails (a file system without directory fsync), it does nothing:
+    // the file's own data was flushed before the rename, so the worst case is the previous file after a power loss.
+    private static void FlushDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            var fd = Posix.Open(directory, 0 /* O_RDONLY; open is variadic, but the mode argument is only read with O_CREAT */);
+            if (fd >= 0)
+            {
+                _ = Posix.Fsync(fd);
+                _ = Posix.Close(fd);
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A Linux without a library the runtime resolves as "libc": the save itself succeeded.
+        }
+    }
+
+    private static partial class Posix
+    {
+        [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int Open(string path, int flags);
+
+        [LibraryImport("libc", EntryPoint = "fsync")]
+        internal static partial int Fsync(int fd);
+
+        [LibraryImport("libc", EntryPoint = "close")]
+        internal static partial int Close(int fd);
     }
 
     /// <summary>
