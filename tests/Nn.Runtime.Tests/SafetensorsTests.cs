@@ -53,5 +53,67 @@ public sealed class SafetensorsTests : IDisposable
         Assert.Equal(new[] { "shared.safetensors" }, Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public void TrailingBytesAreRefusedBeforeTheFileIsRead()
+    {
+        var path = Path.Combine(_dir, "long.safetensors");
+        Safetensors.Save<float>(path, Values(0, 1), Tensors, Architecture);
+        var length = new FileInfo(path).Length;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(length + (100 << 20));   // sparse: 100 MB of zeros that take no disk
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var watch = Stopwatch.StartNew();
+        var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load<float>(path, new float[40], Tensors, Architecture));
+        Assert.InRange(watch.ElapsedMilliseconds, 0, 2000);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+        Assert.Contains(path, e.Message);
+        Assert.Contains($"it is {length + (100 << 20)} bytes long", e.Message);
+        Assert.Contains($"make {length} bytes (trailing bytes", e.Message);
+    }
+
+    [Fact]
+    public void DirectoryIsNamedAsOne()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load<float>(_dir, new float[40], Tensors, Architecture));
+        Assert.Contains($"'{_dir}'", e.Message);
+        Assert.Contains("it is a directory", e.Message);
+        Assert.DoesNotContain("does not exist", e.Message);
+    }
+
+    [Fact]
+    public async Task FifoAndDeviceAreRefusedWithoutHanging()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var fifo = Path.Combine(_dir, "pipe.safetensors");
+        Process mkfifo;
+        try
+        {
+            mkfifo = Process.Start("mkfifo", fifo);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return;   // no mkfifo on this machine
+        }
+
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        foreach (var path in new[] { fifo, "/dev/zero" })
+        {
+            var load = Task.Run(() => Safetensors.Load<float>(path, new float[40], Tensors, Architecture));
+            var first = await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(10)));
+            Assert.True(first == load, $"Loading '{path}' hangs.");
+            var e = await Assert.ThrowsAsync<InvalidDataException>(() => load);
+            Assert.Contains(path, e.Message);
+            Assert.Contains("not a regular file", e.Message);
+        }
+    }
+
     private static float[] Values(int thread, int save) => Enumerable.Range(0, 40).Select(k => (thread * 100_000f) + (save * 100f) + k).ToArray();
 }
