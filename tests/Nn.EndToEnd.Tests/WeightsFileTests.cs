@@ -156,12 +156,10 @@ public sealed class WeightsFileTests : IDisposable
         net.Save(path);
         var before = System.IO.File.ReadAllBytes(path);
 
-        // A directory where the temporary file would go makes the write fail before the rename.
-        var blocker = Path.Combine(_dir, ".keep.safetensors." + Environment.ProcessId + ".tmp");
-        Directory.CreateDirectory(blocker);
-        Assert.ThrowsAny<Exception>(() => new SpiralNet(seed: 2).Save(path));
-        Directory.Delete(blocker);
+        // A tensor list reaching past the parameters makes the write fail midway, after the temporary file was created.
+        Assert.ThrowsAny<Exception>(() => Safetensors.Save<float>(path, new float[10], new[] { new TensorInfo("W1", 0, new[] { 2, 100 }) }, "x"));
         Assert.Equal(before, System.IO.File.ReadAllBytes(path));
+        Assert.Equal(new[] { "keep.safetensors" }, Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
 
     private string Rejects(byte[] file)

@@ -44,6 +44,36 @@ public sealed class DataTests : IDisposable
         Assert.Contains("images need 3 (count, rows, columns)", Assert.Throws<InvalidDataException>(() => Idx.ReadImages(labels)).Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LyingHeaderIsRefusedWithoutAllocatingWhatItClaims(bool gzip)
+    {
+        // 16 bytes claiming 2.139 GB of data: refused before allocating it (plain: the file is too short; gzip: chunked reads).
+        var path = Write("huge", gzip, Header(0x08, 3, 2139, 1000, 1000), Array.Empty<byte>());
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var message = Fails(path);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 8 << 20);
+        Assert.Contains(path, message);
+        Assert.Contains("2139000000 data bytes for shape [2139×1000×1000]", message);
+        Assert.Contains(gzip ? "ends after 0 of the 2139000000 bytes" : "the file has 0 bytes after the 16-byte header", message);
+
+        // 65536⁴ = 2⁶⁴ wraps to 0 in unchecked 64-bit arithmetic: it must be refused, not read as an empty file.
+        message = Fails(Write("wrap", gzip, Header(0x08, 4, 65536, 65536, 65536, 65536), Array.Empty<byte>()));
+        Assert.Contains("more than the", message);
+        Assert.Contains("[65536×65536×…]", message);
+    }
+
+    [Fact]
+    public void GzipLargerThanOneChunkReadsWhole()
+    {
+        var data = Enumerable.Range(0, 3_000_001).Select(i => (byte)(i * 7)).ToArray();
+        var (shape, read) = Idx.Read(Write("big", true, Header(0x08, 1, data.Length), data));
+        Assert.Equal(new[] { data.Length }, shape);
+        Assert.Equal(data, read);
+        Assert.Contains("ends after 2000000 of the 3000001 bytes", Fails(Write("bigcut", true, Header(0x08, 1, data.Length), data[..2_000_000])));
+    }
+
     [Fact]
     public void SplitIsSeededAndDisjoint()
     {

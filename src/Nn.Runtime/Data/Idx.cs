@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.IO.Compression;
@@ -30,7 +31,7 @@ public static class Idx
         using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
         try
         {
-            return Read(stream, path);
+            return Read(stream, path, gzip ? null : file.Length);
         }
         catch (InvalidDataException e) when (gzip && e.InnerException is null && e.Message.Contains("gzip", StringComparison.OrdinalIgnoreCase))
         {
@@ -84,7 +85,12 @@ public static class Idx
         return new Dataset<float>(pixels, labels, features);
     }
 
-    private static (int[] Shape, byte[] Data) Read(Stream stream, string path)
+    // Data of a .gz file (whose real length is unknown until it is read) is read in chunks of this size, so a header claiming
+    // more than the stream holds costs at most what the stream really holds plus one chunk.
+    private const int Chunk = 1 << 20;
+
+    // fileLength: the real length of a plain file, null for a gzip stream.
+    private static (int[] Shape, byte[] Data) Read(Stream stream, string path, long? fileLength)
     {
         Span<byte> header = stackalloc byte[4];
         ReadExactly(stream, header, path, "the 4-byte magic number");
@@ -118,17 +124,64 @@ public static class Idx
                 throw new InvalidDataException($"IDX file '{path}' declares dimension {i + 1} as {shape[i]}.");
             }
 
+            // 64-bit and checked at each dimension: [65536]×4 must not wrap to 0; an array holds at most Array.MaxLength bytes.
             total *= shape[i];
+            if (total > Array.MaxLength)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"IDX file '{path}' declares shape [{string.Join("×", shape[..(i + 1)])}{(i + 1 < rank ? "×…" : string.Empty)}], "
+                    + $"more than the {Array.MaxLength} elements an array can hold."));
+            }
         }
 
-        if (total > Array.MaxLength)
+        var what = $"{total} data bytes for shape [{string.Join("×", shape)}]";
+        var headerLength = 4 + (4L * rank);
+        if (fileLength is long length && total > length - headerLength)
         {
-            throw new InvalidDataException($"IDX file '{path}' declares {total} elements, more than an array can hold.");
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"IDX file '{path}' is truncated: its header declares {what}, "
+                + $"but the file has {length - headerLength} bytes after the {headerLength}-byte header."));
         }
 
-        var data = new byte[total];
-        ReadExactly(stream, data, path, $"{total} data bytes for shape [{string.Join("×", shape)}]");
-        return (shape, data);
+        if (fileLength is not null || total <= Chunk)
+        {
+            var data = new byte[total];
+            ReadExactly(stream, data, path, what);
+            return (shape, data);
+        }
+
+        // gzip: read chunk by chunk, so a lying header fails when the stream ends instead of allocating what it claims.
+        var chunks = new List<byte[]>();
+        long read = 0;
+        while (read < total)
+        {
+            var chunk = new byte[Math.Min(Chunk, total - read)];
+            var filled = 0;
+            while (filled < chunk.Length)
+            {
+                var n = stream.Read(chunk, filled, chunk.Length - filled);
+                if (n == 0)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"IDX file '{path}' is truncated: it ends after {read + filled} of the {total} bytes of {what}."));
+                }
+
+                filled += n;
+            }
+
+            chunks.Add(chunk);
+            read += chunk.Length;
+        }
+
+        var all = new byte[total];
+        var offset = 0;
+        foreach (var chunk in chunks)
+        {
+            chunk.CopyTo(all, offset);
+            offset += chunk.Length;
+        }
+
+        return (shape, all);
     }
 
     private static void ReadExactly(Stream stream, Span<byte> buffer, string path, string what)

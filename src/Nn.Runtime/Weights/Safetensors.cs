@@ -15,7 +15,7 @@ namespace Nn;
 /// a JSON header with each tensor's dtype, shape and byte offsets (plus <c>__metadata__</c>), then the raw
 /// little-endian data.
 /// </summary>
-public static class Safetensors
+public static partial class Safetensors
 {
     private const long MaxHeader = 100 << 20;
 
@@ -50,7 +50,9 @@ public static class Safetensors
 
         var headerBytes = Encoding.UTF8.GetBytes(header.ToString());
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp");
+        // Unique per call, not only per process: two threads saving to one path must not share (and delete) one temporary file.
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture)
+            + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -76,11 +78,50 @@ public static class Safetensors
             }
 
             File.Move(temporary, path, overwrite: true);
+            FlushDirectory(directory);
         }
         finally
         {
             File.Delete(temporary);
         }
+    }
+
+    // Makes the rename durable: on Linux a rename is only on disk once the directory holding it is fsync'd.
+    // .NET cannot open a directory (File.OpenHandle throws UnauthorizedAccessException for one, checked on Linux), so this calls
+    // libc open/fsync directly; elsewhere, and if the call fails (a file system without directory fsync), it does nothing:
+    // the file's own data was flushed before the rename, so the worst case is the previous file after a power loss.
+    private static void FlushDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            var fd = Posix.Open(directory, 0 /* O_RDONLY; open is variadic, but the mode argument is only read with O_CREAT */);
+            if (fd >= 0)
+            {
+                _ = Posix.Fsync(fd);
+                _ = Posix.Close(fd);
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A Linux without a library the runtime resolves as "libc": the save itself succeeded.
+        }
+    }
+
+    private static partial class Posix
+    {
+        [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int Open(string path, int flags);
+
+        [LibraryImport("libc", EntryPoint = "fsync")]
+        internal static partial int Fsync(int fd);
+
+        [LibraryImport("libc", EntryPoint = "close")]
+        internal static partial int Close(int fd);
     }
 
     /// <summary>
@@ -142,23 +183,91 @@ public static class Safetensors
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">
-    /// The file is truncated, corrupted or not safetensors, a tensor is missing or extra, or a tensor's dtype or
-    /// shape differs from the network's; the message names the tensor, the expected and the found value.
+    /// The path is a directory or not a regular file, the file is longer than the header and these tensors' data (trailing bytes),
+    /// the file is truncated, corrupted or not safetensors, a tensor is missing or extra, or a tensor's dtype or shape differs
+    /// from the network's; the message names the tensor, the expected and the found value.
     /// </exception>
     public static void Load<T>(string path, Span<T> parameters, IReadOnlyList<TensorInfo> tensors, string architecture)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
+        if (Directory.Exists(path))
+        {
+            throw Invalid(path, "it is a directory, not a file");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
         }
 
-        var bytes = File.ReadAllBytes(path);
+        var bytes = ReadBounded(path, tensors, Marshal.SizeOf<T>());
         var staged = new T[parameters.Length];
         Read(bytes, path, staged, tensors, architecture);
         staged.CopyTo(parameters);
+    }
+
+    // Reads the header length, then at most the header and the data these tensors need: never the whole file whatever its size.
+    // A pipe, a device or a socket reports a length of 0 (st_size), so it is refused here before it is opened (opening a FIFO
+    // blocks until a writer comes; /dev/zero never ends). .NET's FileAttributes say Normal for both, so they cannot be used.
+    private static byte[] ReadBounded(string path, IReadOnlyList<TensorInfo> tensors, int size)
+    {
+        var fileLength = new FileInfo(path).Length;
+        if (fileLength < 8)
+        {
+            var what = fileLength == 0 ? " (empty, or not a regular file: a pipe, a socket or a device)" : string.Empty;
+            throw Invalid(path, $"it is {fileLength} bytes long, shorter than the 8-byte header length{what}");
+        }
+
+        long dataNeeded = 0;
+        foreach (var tensor in tensors)
+        {
+            dataNeeded += (long)tensor.Length * size;
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        if (!file.CanSeek)
+        {
+            throw Invalid(path, "it is not a regular file (a pipe, a socket or a device)");
+        }
+
+        Span<byte> prefix = stackalloc byte[8];
+        file.ReadExactly(prefix);
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > MaxHeader || (long)headerLength > fileLength - 8)
+        {
+            throw Invalid(path,
+                $"its header length is {headerLength} bytes but the file has {fileLength - 8} bytes after it (truncated, or not a safetensors file)");
+        }
+
+        var expected = 8 + (long)headerLength + dataNeeded;
+        if (fileLength > expected)
+        {
+            throw Invalid(path, $"it is {fileLength} bytes long, but the 8-byte length, the {headerLength}-byte header and the {dataNeeded} data bytes "
+                + $"this network's tensors need make {expected} bytes (trailing bytes, which the format forbids, or not this network's file)");
+        }
+
+        if (expected > Array.MaxLength)
+        {
+            throw Invalid(path, $"it would need {expected} bytes in memory, more than an array can hold");
+        }
+
+        var bytes = new byte[fileLength];
+        prefix.CopyTo(bytes);
+        var read = 8;
+        while (read < bytes.Length)
+        {
+            var n = file.Read(bytes, read, bytes.Length - read);
+            if (n == 0)
+            {
+                throw Invalid(path, $"it ended after {read} of the {fileLength} bytes it had when opened (changed while being read)");
+            }
+
+            read += n;
+        }
+
+        return bytes;
     }
 
     private static void Read<T>(byte[] bytes, string path, T[] staged, IReadOnlyList<TensorInfo> tensors, string architecture)
