@@ -26,7 +26,9 @@ public sealed partial class NnGenerator
                 w.WriteLine("ForwardOne(x, scores, hidden);");
             }
 
-            var hidden = plan.HiddenSize == 0 ? "hidden: default" : Invariant($"NnWorkspace(batch * {plan.HiddenSize})");
+            // the workspace's length in 64 bits, checked before anything is allocated
+            var length = Invariant($"{Rt}Guard.WorkspaceLength((long)batch * {plan.HiddenSize}, nameof(batch), \"batch·{plan.HiddenSize}\")");
+            var hidden = plan.HiddenSize == 0 ? "hidden: default" : $"NnWorkspace({length})";
             w.WriteLine($$"""
 
                 /// <summary>Runs a batch: <paramref name="x"/> [batch×{{plan.InputSize}}] → <paramref name="scores"/> \
@@ -35,8 +37,8 @@ public sealed partial class NnGenerator
                 public void Forward({{input}} x, {{span}} scores, int batch)
                 {
                     {{Rt}}Guard.NonNegative(batch, nameof(batch));
-                    {{Rt}}Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-                    {{Rt}}Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+                    {{Rt}}Guard.Length(x.Length, (long)batch * InputSize, nameof(x), "batch·InputSize");
+                    {{Rt}}Guard.Length(scores.Length, (long)batch * OutputSize, nameof(scores), "batch·OutputSize");
                     ForwardCore(x, scores, batch, {{hidden}});
                 }
 
@@ -139,9 +141,9 @@ public sealed partial class NnGenerator
             {
                 w.WriteLine($$"""
                     int N = labels.Length;
-                    {{Rt}}Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+                    {{Rt}}Guard.Length(x.Length, (long)N * InputSize, nameof(x), "labels.Length·InputSize");
                     // hidden activations [N×{{plan.HiddenSize}}] and scores [N×{{plan.OutputSize}}] in this thread's workspace
-                    {{span}} buffer = NnWorkspace(N * {{total}});
+                    {{span}} buffer = NnWorkspace({{Rt}}Guard.WorkspaceLength((long)N * {{total}}, nameof(labels), "labels.Length·{{total}}"));
                     {{span}} scores = buffer.Slice(N * {{plan.HiddenSize}});
                     ForwardCore(x, scores, N, buffer.Slice(0, N * {{plan.HiddenSize}}));
                     """);

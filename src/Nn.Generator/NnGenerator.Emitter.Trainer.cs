@@ -132,7 +132,7 @@ public sealed partial class NnGenerator
                 public Trainer({{cls}} network, int maxBatch{{seedParameter}})
                 {
                     _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                    {{Rt}}Guard.Batch(maxBatch, int.MaxValue / {{System.Math.Max(plan.HiddenSize, plan.OutputSize)}}, nameof(maxBatch));
+                    {{Rt}}Guard.MaxBatch(maxBatch, valuesPerSample: {{System.Math.Max(plan.HiddenSize, plan.OutputSize)}}, nameof(maxBatch));
                     MaxBatch = maxBatch;
                     _hidden = new {{t}}[maxBatch * {{plan.HiddenSize}}];
                     _dhidden = new {{t}}[maxBatch * {{plan.HiddenSize}}];

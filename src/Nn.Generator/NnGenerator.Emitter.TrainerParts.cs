@@ -36,7 +36,7 @@ public sealed partial class NnGenerator
                 w.WriteLine($$"""
                     int N = y.Length;
                     {{Rt}}Guard.Batch(N, MaxBatch, nameof(y));
-                    {{Rt}}Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                    {{Rt}}Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                     {{Rt}}Losses.ValidateLabels(y, {{plan.Classes}});
                     """);
                 return;
@@ -45,8 +45,8 @@ public sealed partial class NnGenerator
             w.WriteLine($$"""
                 int N = x.Length / InputSize;
                 {{Rt}}Guard.Batch(N, MaxBatch, nameof(x));
-                {{Rt}}Guard.Length(x.Length, N * InputSize, nameof(x), "N·InputSize");
-                {{Rt}}Guard.Length(y.Length, N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
+                {{Rt}}Guard.Length(x.Length, (long)N * InputSize, nameof(x), "N·InputSize");
+                {{Rt}}Guard.Length(y.Length, (long)N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
                 """);
         }
 

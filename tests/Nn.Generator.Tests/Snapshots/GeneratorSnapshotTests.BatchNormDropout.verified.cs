@@ -218,9 +218,9 @@ namespace Demo
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
-            ForwardCore(x, scores, batch, NnWorkspace(batch * 24));
+            global::Nn.Kernels.Guard.Length(x.Length, (long)batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, (long)batch * OutputSize, nameof(scores), "batch·OutputSize");
+            ForwardCore(x, scores, batch, NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)batch * 24, nameof(batch), "batch·24")));
         }
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
@@ -283,9 +283,9 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×24] and scores [N×4] in this thread's workspace
-            global::System.Span<float> buffer = NnWorkspace(N * 28);
+            global::System.Span<float> buffer = NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)N * 28, nameof(labels), "labels.Length·28"));
             global::System.Span<float> scores = buffer.Slice(N * 24);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 24));
             global::Nn.Kernels.Reductions.ArgMaxRows<float>(scores, labels, rows: N, cols: OutputSize);
@@ -348,7 +348,7 @@ namespace Demo
             public Trainer(BatchNormDropout network, int maxBatch, ulong seed = 0)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 24, nameof(maxBatch));
+                global::Nn.Kernels.Guard.MaxBatch(maxBatch, valuesPerSample: 24, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new float[maxBatch * 24];
                 _dhidden = new float[maxBatch * 24];
@@ -442,7 +442,7 @@ namespace Demo
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 4);
                 global::System.Span<float> W1 = _network.W1, gamma1 = _network.gamma1, W2 = _network.W2, gamma2 = _network.gamma2, W3 = _network.W3;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 16);
@@ -562,7 +562,7 @@ namespace Demo
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 4);
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 _batch = N;

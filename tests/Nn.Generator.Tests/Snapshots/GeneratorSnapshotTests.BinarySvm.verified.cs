@@ -133,9 +133,9 @@ namespace Demo
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
-            ForwardCore(x, scores, batch, NnWorkspace(batch * 16));
+            global::Nn.Kernels.Guard.Length(x.Length, (long)batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, (long)batch * OutputSize, nameof(scores), "batch·OutputSize");
+            ForwardCore(x, scores, batch, NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)batch * 16, nameof(batch), "batch·16")));
         }
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
@@ -176,9 +176,9 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×16] and scores [N×1] in this thread's workspace
-            global::System.Span<float> buffer = NnWorkspace(N * 17);
+            global::System.Span<float> buffer = NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)N * 17, nameof(labels), "labels.Length·17"));
             global::System.Span<float> scores = buffer.Slice(N * 16);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 16));
             for (int i = 0; i < N; i++)
@@ -221,7 +221,7 @@ namespace Demo
             public Trainer(BinarySvm network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 16, nameof(maxBatch));
+                global::Nn.Kernels.Guard.MaxBatch(maxBatch, valuesPerSample: 16, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new float[maxBatch * 16];
                 _dhidden = new float[maxBatch * 16];
@@ -284,7 +284,7 @@ namespace Demo
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 2);
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 16);
@@ -341,7 +341,7 @@ namespace Demo
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 2);
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 _batch = N;

@@ -153,9 +153,9 @@ namespace Demo
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
-            ForwardCore(x, scores, batch, NnWorkspace(batch * 24));
+            global::Nn.Kernels.Guard.Length(x.Length, (long)batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, (long)batch * OutputSize, nameof(scores), "batch·OutputSize");
+            ForwardCore(x, scores, batch, NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)batch * 24, nameof(batch), "batch·24")));
         }
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
@@ -202,9 +202,9 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×24] and scores [N×5] in this thread's workspace
-            global::System.Span<double> buffer = NnWorkspace(N * 29);
+            global::System.Span<double> buffer = NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)N * 29, nameof(labels), "labels.Length·29"));
             global::System.Span<double> scores = buffer.Slice(N * 24);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 24));
             global::Nn.Kernels.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
@@ -258,7 +258,7 @@ namespace Demo
             public Trainer(DeepDouble network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 24, nameof(maxBatch));
+                global::Nn.Kernels.Guard.MaxBatch(maxBatch, valuesPerSample: 24, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new double[maxBatch * 24];
                 _dhidden = new double[maxBatch * 24];
@@ -328,7 +328,7 @@ namespace Demo
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 5);
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 16);
@@ -397,7 +397,7 @@ namespace Demo
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 5);
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 _batch = N;

@@ -172,9 +172,9 @@ partial class ImageNet
     public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
     {
         global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
-        global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-        global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
-        ForwardCore(x, scores, batch, NnWorkspace(batch * 1100));
+        global::Nn.Kernels.Guard.Length(x.Length, (long)batch * InputSize, nameof(x), "batch·InputSize");
+        global::Nn.Kernels.Guard.Length(scores.Length, (long)batch * OutputSize, nameof(scores), "batch·OutputSize");
+        ForwardCore(x, scores, batch, NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)batch * 1100, nameof(batch), "batch·1100")));
     }
 
     // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
@@ -227,9 +227,9 @@ partial class ImageNet
     public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
     {
         int N = labels.Length;
-        global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+        global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "labels.Length·InputSize");
         // hidden activations [N×1100] and scores [N×10] in this thread's workspace
-        global::System.Span<float> buffer = NnWorkspace(N * 1110);
+        global::System.Span<float> buffer = NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)N * 1110, nameof(labels), "labels.Length·1110"));
         global::System.Span<float> scores = buffer.Slice(N * 1100);
         ForwardCore(x, scores, N, buffer.Slice(0, N * 1100));
         global::Nn.Kernels.Reductions.ArgMaxRows<float>(scores, labels, rows: N, cols: OutputSize);

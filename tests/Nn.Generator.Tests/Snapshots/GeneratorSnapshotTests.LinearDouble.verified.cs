@@ -112,8 +112,8 @@ namespace Demo.Linear
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, (long)batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, (long)batch * OutputSize, nameof(scores), "batch·OutputSize");
             ForwardCore(x, scores, batch, hidden: default);
         }
 
@@ -149,9 +149,9 @@ namespace Demo.Linear
         public void Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
-            global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "labels.Length·InputSize");
+            global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "labels.Length·InputSize");
             // hidden activations [N×0] and scores [N×3] in this thread's workspace
-            global::System.Span<double> buffer = NnWorkspace(N * 3);
+            global::System.Span<double> buffer = NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)N * 3, nameof(labels), "labels.Length·3"));
             global::System.Span<double> scores = buffer.Slice(N * 0);
             ForwardCore(x, scores, N, buffer.Slice(0, N * 0));
             global::Nn.Kernels.Reductions.ArgMaxRows<double>(scores, labels, rows: N, cols: OutputSize);
@@ -205,7 +205,7 @@ namespace Demo.Linear
             public Trainer(LinearDouble network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 3, nameof(maxBatch));
+                global::Nn.Kernels.Guard.MaxBatch(maxBatch, valuesPerSample: 3, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new double[maxBatch * 0];
                 _dhidden = new double[maxBatch * 0];
@@ -245,7 +245,7 @@ namespace Demo.Linear
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 3);
                 global::System.Span<double> W1 = _network.W1;
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
@@ -287,7 +287,7 @@ namespace Demo.Linear
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "y.Length·InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 3);
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 _batch = N;

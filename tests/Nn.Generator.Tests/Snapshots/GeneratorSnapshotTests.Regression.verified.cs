@@ -133,9 +133,9 @@ namespace Demo
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
-            global::Nn.Kernels.Guard.Length(x.Length, batch * InputSize, nameof(x), "batch·InputSize");
-            global::Nn.Kernels.Guard.Length(scores.Length, batch * OutputSize, nameof(scores), "batch·OutputSize");
-            ForwardCore(x, scores, batch, NnWorkspace(batch * 8));
+            global::Nn.Kernels.Guard.Length(x.Length, (long)batch * InputSize, nameof(x), "batch·InputSize");
+            global::Nn.Kernels.Guard.Length(scores.Length, (long)batch * OutputSize, nameof(scores), "batch·OutputSize");
+            ForwardCore(x, scores, batch, NnWorkspace(global::Nn.Kernels.Guard.WorkspaceLength((long)batch * 8, nameof(batch), "batch·8")));
         }
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
@@ -198,7 +198,7 @@ namespace Demo
             public Trainer(Regression network, int maxBatch)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                global::Nn.Kernels.Guard.Batch(maxBatch, int.MaxValue / 8, nameof(maxBatch));
+                global::Nn.Kernels.Guard.MaxBatch(maxBatch, valuesPerSample: 8, nameof(maxBatch));
                 MaxBatch = maxBatch;
                 _hidden = new double[maxBatch * 8];
                 _dhidden = new double[maxBatch * 8];
@@ -244,8 +244,8 @@ namespace Demo
             {
                 int N = x.Length / InputSize;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(x));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "N·InputSize");
-                global::Nn.Kernels.Guard.Length(y.Length, N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "N·InputSize");
+                global::Nn.Kernels.Guard.Length(y.Length, (long)N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2;
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 8);
                 global::System.Span<double> dh1 = new global::System.Span<double>(_dhidden, 0, N * 8);
@@ -299,8 +299,8 @@ namespace Demo
             {
                 int N = x.Length / InputSize;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(x));
-                global::Nn.Kernels.Guard.Length(x.Length, N * InputSize, nameof(x), "N·InputSize");
-                global::Nn.Kernels.Guard.Length(y.Length, N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
+                global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "N·InputSize");
+                global::Nn.Kernels.Guard.Length(y.Length, (long)N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
 
                 // ── forward (1)…(2): ForwardCore, the same pass as Loss's ──
