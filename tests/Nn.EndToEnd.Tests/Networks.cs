@@ -213,3 +213,15 @@ public partial class BatchNormDropoutNet;
 [Affine(50), BatchNorm, ReLU]
 [Affine(3), Softmax]
 public partial class BatchNormSpiralNet;
+
+/// <summary>FashionTestNet with its input written flattened: the same tensors, so the same weights files.</summary>
+[Input(784)]
+[Affine(100), ReLU]
+[Affine(10), Softmax]
+public partial class FlatFashionTestNet;
+
+/// <summary>The same tensors as FashionTestNet but another head: its files are not FashionTestNet's.</summary>
+[Input(784)]
+[Affine(100), ReLU]
+[Affine(10), Svm]
+public partial class SvmFashionTestNet;

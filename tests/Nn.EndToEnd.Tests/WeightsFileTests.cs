@@ -103,6 +103,22 @@ public sealed class WeightsFileTests : IDisposable
     }
 
     [Fact]
+    public void AFlattenedInputDeclarationLoadsTheSameWeightsAndRefusesAnother()
+    {
+        var path = Path.Combine(_dir, "fashion.safetensors");
+        var shaped = new FashionTestNet(seed: 4);
+        shaped.Save(path);
+
+        var flat = new FlatFashionTestNet(seed: 5);
+        flat.Load(path);   // [Input(28, 28)] and [Input(784)] read the same 784 inputs through the same tensors
+        Assert.Equal(shaped.Parameters, flat.Parameters);
+
+        var other = new SvmFashionTestNet(seed: 6);
+        var e = Assert.Throws<InvalidDataException>(() => other.Load(path));
+        Assert.Contains("it was saved from '[Input(28, 28)] [Affine(100), ReLU] [Affine(10), Softmax]'", e.Message);
+    }
+
+    [Fact]
     public void FileWrittenIndependentlyLoads()
     {
         // Built here byte by byte, as another writer would: different key order, no metadata, no padding.

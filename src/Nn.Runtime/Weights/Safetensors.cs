@@ -351,10 +351,40 @@ public static partial class Safetensors
     {
         if (root.TryGetProperty("__metadata__", out var metadata) && metadata.ValueKind == JsonValueKind.Object
             && metadata.TryGetProperty("architecture", out var written) && written.ValueKind == JsonValueKind.String
-            && written.GetString() != architecture)
+            && Flattened(written.GetString()!) != Flattened(architecture))
         {
             throw Invalid(path, $"it was saved from '{written.GetString()}', but this network is '{architecture}'");
         }
+    }
+
+    // "[Input(28, 28)] [Affine(100), …]" → "[Input(784)] [Affine(100), …]": a network reads its input flattened, so two
+    // declarations that differ only in how they write the input's shape have identical tensors and the same forward pass.
+    // Anything that does not parse as numbers is left as it is (and then compared as written).
+    private static string Flattened(string architecture)
+    {
+        const string Prefix = "[Input(";
+        var close = architecture.IndexOf(")", StringComparison.Ordinal);
+        if (!architecture.StartsWith(Prefix, StringComparison.Ordinal) || close < 0)
+        {
+            return architecture;
+        }
+
+        var inside = architecture[Prefix.Length..close];
+        var precision = inside.IndexOf(", Precision", StringComparison.Ordinal);
+        var dimensions = precision < 0 ? inside : inside[..precision];
+        long product = 1;
+        foreach (var part in dimensions.Split(','))
+        {
+            if (!long.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var dimension) || dimension <= 0)
+            {
+                return architecture;
+            }
+
+            product = Math.Min(product * dimension, int.MaxValue + 1L);
+        }
+
+        var rest = precision < 0 ? string.Empty : inside[precision..];
+        return Prefix + product.ToString(CultureInfo.InvariantCulture) + rest + architecture[close..];
     }
 
     private static bool SameShape(long[] found, int[] expected)
