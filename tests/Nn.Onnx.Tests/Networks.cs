@@ -28,3 +28,42 @@ public partial class OnnxMnist;
 [Affine(8), BatchNorm(Epsilon = 1e-3), Tanh, Dropout(0.25)]
 [Affine(4), Softmax]
 public partial class OnnxBatchNorm;
+
+/// <summary>The declarations of the PyTorch models in Fixtures/make_fixtures.py.</summary>
+[Input(3, 4)]
+[Affine(8), ReLU]
+[Affine(5), LeakyReLU(0.1)]
+[Affine(3), Softmax]
+public partial class TorchMlp;
+
+[Input(3, 4, Precision = Precision.Double)]
+[Affine(8), ReLU]
+[Affine(5), LeakyReLU(0.1)]
+[Affine(3), Softmax]
+public partial class TorchMlpDouble;
+
+/// <summary>The same file's declaration with one width wrong: the import must say which node and print the right declaration.</summary>
+[Input(3, 4)]
+[Affine(9), ReLU]
+[Affine(5), LeakyReLU(0.1)]
+[Affine(3), Softmax]
+public partial class TorchMlpWrongWidth;
+
+[Input(3, 4)]
+[Affine(8), ReLU]
+[Affine(5), LeakyReLU(0.2)]
+[Affine(3), Softmax]
+public partial class TorchMlpWrongSlope;
+
+#pragma warning disable NN0011, NN0020 // reason: the PyTorch model has a hidden Sigmoid
+[Input(6)]
+[Affine(16), BatchNorm(Epsilon = 1e-3), Tanh, Dropout(0.2)]
+[Affine(4), Sigmoid]
+[Affine(2), Softmax]
+public partial class TorchBatchNorm;
+#pragma warning restore NN0011, NN0020
+
+[Input(5)]
+[Affine(7), ReLU]
+[Affine(3), Softmax]
+public partial class TorchMatMul;
