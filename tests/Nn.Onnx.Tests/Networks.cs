@@ -67,3 +67,9 @@ public partial class TorchBatchNorm;
 [Affine(7), ReLU]
 [Affine(3), Softmax]
 public partial class TorchMatMul;
+
+/// <summary>samples/PyTorch/train_fashion.py's model: nn.Sequential(Flatten, Linear(784, 100), ReLU, Linear(100, 10)).</summary>
+[Input(28, 28)]
+[Affine(100), ReLU]
+[Affine(10), Softmax]
+public partial class TorchFashion;
