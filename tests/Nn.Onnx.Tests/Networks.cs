@@ -73,3 +73,9 @@ public partial class TorchMatMul;
 [Affine(100), ReLU]
 [Affine(10), Softmax]
 public partial class TorchFashion;
+
+/// <summary>train_fashion.py's model declared one width wrong, as docs/interop.md shows.</summary>
+[Input(28, 28)]
+[Affine(128), ReLU]
+[Affine(10), Softmax]
+public partial class TorchFashionWrong;

@@ -23,6 +23,19 @@ public sealed class PyTorchFashionTests : IClassFixture<PyTorchFashionTests.Trai
         _trained.AssertSameAsPyTorch(net.Forward);
     }
 
+    [Fact]
+    public void AWrongDeclarationIsShownTheOneThatMatches()
+    {
+        var path = Path.Combine(_trained.Folder, "fashion-torch.onnx");
+        Assert.Equal("[Input(1, 28, 28)] [Affine(100), ReLU] [Affine(10)]", OnnxImporter.Describe(path));
+        var net = new TorchFashionWrong();
+        var e = Assert.Throws<InvalidDataException>(
+            () => OnnxImporter.Load<float>(path, net.Parameters, TorchFashionWrong.Tensors, TorchFashionWrong.Layers, TorchFashionWrong.Architecture));
+        Assert.Contains(
+            "node '/1/Gemm' (Gemm) is Affine(100) [784 → 100], where the declaration expects Affine(128) [784 → 128] (step 1)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("the file matches: [Input(1, 28, 28)] [Affine(100), ReLU] [Affine(10), Softmax]", e.Message, StringComparison.Ordinal);
+    }
+
     public delegate void ForwardBatch(ReadOnlySpan<float> x, Span<float> scores, int batch);
 
     /// <summary>Runs the training script once into a temporary folder, and holds the test images and PyTorch's scores.</summary>
