@@ -94,7 +94,10 @@ public static partial class Safetensors
         var prefix = "." + name + ".";
         try
         {
-            var options = new EnumerationOptions { IgnoreInaccessible = true, RecurseSubdirectories = false, MatchType = MatchType.Simple };
+            var options = new EnumerationOptions
+            {
+                IgnoreInaccessible = true, RecurseSubdirectories = false, MatchType = MatchType.Simple, AttributesToSkip = 0,   // dot files are Hidden
+            };
             foreach (var file in Directory.EnumerateFiles(directory, "*.tmp", options))
             {
                 var fileName = Path.GetFileName(file);
