@@ -268,7 +268,9 @@ public sealed partial class NnGenerator
 
             var t = plan.T;
             var state = plan.State.Count > 0 ? "State, StateTensors, " : string.Empty;
+            var stateOrNone = plan.State.Count > 0 ? state : "default, global::System.Array.Empty<global::Nn.TensorInfo>(), ";
             var andState = plan.State.Count > 0 ? " and <see cref=\"State\"/>" : string.Empty;
+            var load = $"Parameters, Tensors, {stateOrNone}Architecture, Layers, options";
             w.WriteLine($$"""
                 };
 
@@ -278,13 +280,26 @@ public sealed partial class NnGenerator
                 /// </summary>
                 public void Save(string path) => global::Nn.Safetensors.Save<{{t}}>(path, Parameters, Tensors, {{state}}Architecture);
 
+                /// <summary>Saves in <paramref name="layout"/>: Nn's, or a PyTorch state_dict of the equivalent nn.Sequential.</summary>
+                public void Save(string path, global::Nn.WeightsLayout layout) =>
+                    global::Nn.Safetensors.Save<{{t}}>(path, layout, Parameters, Tensors, {{stateOrNone}}Architecture, Layers);
+
                 /// <summary>
                 /// Loads a safetensors file into <see cref="Parameters"/>{{andState}} after checking every tensor's name, dtype
-                /// and shape; a bad file changes nothing.
+                /// and shape; a bad file changes nothing. Reads Nn's layout and PyTorch state_dicts (see <see cref="global::Nn.WeightsLayout"/>).
                 /// </summary>
                 /// <exception cref="global::System.IO.InvalidDataException">\
                     The file is truncated, corrupted, foreign, or made for another architecture.</exception>
-                public void Load(string path) => global::Nn.Safetensors.Load<{{t}}>(path, Parameters, Tensors, {{state}}Architecture);
+                public void Load(string path, global::Nn.WeightsOptions? options = null) =>
+                    global::Nn.Safetensors.Load<{{t}}>(path, {{load}});
+
+                /// <summary>As <see cref="Load(string, global::Nn.WeightsOptions?)"/>, from a stream read to its end.</summary>
+                public void Load(global::System.IO.Stream stream, global::Nn.WeightsOptions? options = null) =>
+                    global::Nn.Safetensors.Load<{{t}}>(stream, {{load}});
+
+                /// <summary>As <see cref="Load(string, global::Nn.WeightsOptions?)"/>, from a whole file's bytes in memory.</summary>
+                public void Load(global::System.ReadOnlySpan<byte> bytes, global::Nn.WeightsOptions? options = null) =>
+                    global::Nn.Safetensors.Load<{{t}}>(bytes, {{load}});
 
                 """);
         }

@@ -115,5 +115,64 @@ public sealed class SafetensorsTests : IDisposable
         }
     }
 
+    [Fact]
+    public void SaveRemovesTemporaryFilesOfKilledProcessesAndKeepsThoseOfLiveOnes()
+    {
+        var path = Path.Combine(_dir, "w.safetensors");
+        var dead = DeadProcessId();
+        var deadStart = 12345L;
+        var me = Environment.ProcessId;
+        var myStart = Safetensors.StartToken(me);
+        Assert.NotNull(myStart);
+        var hourAgo = DateTime.UtcNow.AddHours(-1);
+        string Temporary(string middle, DateTime written)
+        {
+            var file = Path.Combine(_dir, $".w.safetensors.{middle}.{Guid.NewGuid():N}.tmp");
+            File.WriteAllBytes(file, new byte[1000]);
+            File.SetLastWriteTimeUtc(file, written);
+            return file;
+        }
+
+        var killed = Temporary($"{dead}.{deadStart}", hourAgo);              // its process is gone: removed
+        var killedOldName = Temporary($"{dead}", hourAgo);                  // the name saves used before the start was recorded
+        var reused = Temporary($"{me}.{myStart + 1}", hourAgo);              // its PID now belongs to a process started later
+        var live = Temporary($"{me}.{myStart}", hourAgo);                   // a save still running in a live process: kept
+        var recent = Temporary($"{dead}.{deadStart}", DateTime.UtcNow);     // written a moment ago (maybe by another machine): kept
+        var forgotten = Temporary($"{me}.{myStart}", DateTime.UtcNow.AddDays(-2));   // nobody writes for two days: removed
+        var otherFile = Path.Combine(_dir, $".x.safetensors.{dead}.{deadStart}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(otherFile, new byte[10]);
+        File.SetLastWriteTimeUtc(otherFile, hourAgo);                       // another target's: not this save's business
+
+        Safetensors.Save<float>(path, Values(0, 0), Tensors, Architecture);
+
+        Assert.False(File.Exists(killed), "a killed process's temporary file was kept");
+        Assert.False(File.Exists(killedOldName), "a killed process's temporary file (old name) was kept");
+        Assert.False(File.Exists(reused), "a temporary file whose PID was reused was kept");
+        Assert.False(File.Exists(forgotten), "a temporary file idle for two days was kept");
+        Assert.True(File.Exists(live), "a live process's temporary file was removed");
+        Assert.True(File.Exists(recent), "a temporary file written a moment ago was removed");
+        Assert.True(File.Exists(otherFile), "another file's temporary file was removed");
+        var loaded = new float[40];
+        Safetensors.Load<float>(path, loaded, Tensors, Architecture);
+        Assert.Equal(Values(0, 0), loaded);
+    }
+
+    // The id of a process that has exited (and whose id no process has taken since).
+    private static int DeadProcessId()
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            using var process = Process.Start(new ProcessStartInfo("/bin/sh", "-c true") { UseShellExecute = false })!;
+            var pid = process.Id;
+            process.WaitForExit();
+            if (Safetensors.StartToken(pid) is null)
+            {
+                return pid;
+            }
+        }
+
+        throw new InvalidOperationException("no exited process id found");
+    }
+
     private static float[] Values(int thread, int save) => Enumerable.Range(0, 40).Select(k => (thread * 100_000f) + (save * 100f) + k).ToArray();
 }

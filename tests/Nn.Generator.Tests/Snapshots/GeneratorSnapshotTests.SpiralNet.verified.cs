@@ -110,12 +110,25 @@ namespace Demo
         /// </summary>
         public void Save(string path) => global::Nn.Safetensors.Save<float>(path, Parameters, Tensors, Architecture);
 
+        /// <summary>Saves in <paramref name="layout"/>: Nn's, or a PyTorch state_dict of the equivalent nn.Sequential.</summary>
+        public void Save(string path, global::Nn.WeightsLayout layout) =>
+            global::Nn.Safetensors.Save<float>(path, layout, Parameters, Tensors, default, global::System.Array.Empty<global::Nn.TensorInfo>(), Architecture, Layers);
+
         /// <summary>
         /// Loads a safetensors file into <see cref="Parameters"/> after checking every tensor's name, dtype
-        /// and shape; a bad file changes nothing.
+        /// and shape; a bad file changes nothing. Reads Nn's layout and PyTorch state_dicts (see <see cref="global::Nn.WeightsLayout"/>).
         /// </summary>
         /// <exception cref="global::System.IO.InvalidDataException">The file is truncated, corrupted, foreign, or made for another architecture.</exception>
-        public void Load(string path) => global::Nn.Safetensors.Load<float>(path, Parameters, Tensors, Architecture);
+        public void Load(string path, global::Nn.WeightsOptions? options = null) =>
+            global::Nn.Safetensors.Load<float>(path, Parameters, Tensors, default, global::System.Array.Empty<global::Nn.TensorInfo>(), Architecture, Layers, options);
+
+        /// <summary>As <see cref="Load(string, global::Nn.WeightsOptions?)"/>, from a stream read to its end.</summary>
+        public void Load(global::System.IO.Stream stream, global::Nn.WeightsOptions? options = null) =>
+            global::Nn.Safetensors.Load<float>(stream, Parameters, Tensors, default, global::System.Array.Empty<global::Nn.TensorInfo>(), Architecture, Layers, options);
+
+        /// <summary>As <see cref="Load(string, global::Nn.WeightsOptions?)"/>, from a whole file's bytes in memory.</summary>
+        public void Load(global::System.ReadOnlySpan<byte> bytes, global::Nn.WeightsOptions? options = null) =>
+            global::Nn.Safetensors.Load<float>(bytes, Parameters, Tensors, default, global::System.Array.Empty<global::Nn.TensorInfo>(), Architecture, Layers, options);
 
         /// <summary>Runs one sample: <paramref name="x"/> [2] → <paramref name="scores"/> [3]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
