@@ -7,7 +7,7 @@ namespace Nn.Onnx.Tests;
 
 /// <summary>
 /// A Fashion-MNIST MLP trained in PyTorch (samples/PyTorch/train_fashion.py, run once for this class) predicts, loaded into the
-/// declared network, PyTorch's classes on all 10,000 test images with scores within 1e-5 of PyTorch's.
+/// declared network from its ONNX export or from its state_dict, PyTorch's classes on all 10,000 test images with scores within 1e-5 of PyTorch's.
 /// </summary>
 public sealed class PyTorchFashionTests : IClassFixture<PyTorchFashionTests.TrainedInPyTorch>
 {
@@ -21,6 +21,19 @@ public sealed class PyTorchFashionTests : IClassFixture<PyTorchFashionTests.Trai
         var net = new TorchFashion();
         OnnxImporter.Load<float>(Path.Combine(_trained.Folder, "fashion-torch.onnx"), net.Parameters, TorchFashion.Tensors, TorchFashion.Layers, TorchFashion.Architecture);
         _trained.AssertSameAsPyTorch(net.Forward);
+    }
+
+    [Fact]
+    public void StateDictPredictsPyTorchsClassesOnTheTestSet()
+    {
+        var net = new TorchFashion();
+        net.Load(Path.Combine(_trained.Folder, "fashion-torch.safetensors"));
+        _trained.AssertSameAsPyTorch(net.Forward);
+
+        using var stream = File.OpenRead(Path.Combine(_trained.Folder, "fashion-torch.safetensors"));
+        var fromStream = new TorchFashion(seed: 3);
+        fromStream.Load(stream);
+        Assert.Equal(net.Parameters, fromStream.Parameters);
     }
 
     [Fact]
