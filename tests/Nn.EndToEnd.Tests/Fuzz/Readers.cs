@@ -131,12 +131,12 @@ internal static class Readers
 
     public static readonly Network[] Networks =
     [
-        new("SpiralNet", () => { var n = new SpiralNet(seed: 7); return new(n.Load, n.Save, () => Bytes(n.Parameters)); }),
-        new("CheckNet", () => { var n = new CheckNet(seed: 7); return new(n.Load, n.Save, () => Bytes(n.Parameters)); }),
+        new("SpiralNet", () => { var n = new SpiralNet(seed: 7); return new(p => n.Load(p), p => n.Save(p), () => Bytes(n.Parameters)); }),
+        new("CheckNet", () => { var n = new CheckNet(seed: 7); return new(p => n.Load(p), p => n.Save(p), () => Bytes(n.Parameters)); }),
         new("BatchNormCheckNetF", () =>
         {
             var n = new BatchNormCheckNetF(seed: 7);
-            return new(n.Load, n.Save, () => [.. Bytes(n.Parameters), .. Bytes(n.State)]);
+            return new(p => n.Load(p), p => n.Save(p), () => [.. Bytes(n.Parameters), .. Bytes(n.State)]);
         }),
     ];
 
@@ -253,10 +253,11 @@ internal static class Readers
             File.Delete(path);
         }
 
-        Add(new SpiralNet(seed: 1).Save);
-        Add(new CheckNet(seed: 1).Save);
-        Add(new BatchNormCheckNetF(seed: 1).Save);
-        Add(Standardizer.Fit(new Dataset<float>([1, 2, 3, 4, 6, 9], [0, 0], features: 3)).Save);
+        // Lambdas, not method groups: Save and Load gain overloads (a layout, a Stream).
+        Add(p => new SpiralNet(seed: 1).Save(p));
+        Add(p => new CheckNet(seed: 1).Save(p));
+        Add(p => new BatchNormCheckNetF(seed: 1).Save(p));
+        Add(p => Standardizer.Fit(new Dataset<float>([1, 2, 3, 4, 6, 9], [0, 0], features: 3)).Save(p));
         return [.. files];
     }
 
