@@ -39,23 +39,25 @@ internal static class Picture
             return copy;
         }
 
-        var source = new double[pixels.Length];
-        for (var i = 0; i < source.Length; i++)
-        {
-            source[i] = invert ? 1 - pixels[i] : pixels[i];
-        }
-
         // The square of side s holds the picture at (ox, oy); outside it is black (0) and adds nothing to the sums.
         var s = Math.Max(width, height);
         int ox = (s - width) / 2, oy = (s - height) / 2;
 
-        // Horizontal pass: every source row to 28 columns; then the vertical pass: 28 rows from the source rows.
+        // Horizontal pass: every source row (inverted, as doubles, one row at a time) to 28 columns; then the vertical pass:
+        // 28 rows from the source rows. Memory: one row and height × 28 doubles, whatever the picture's size.
+        var line = new double[width];
         var rows = new double[(long)height * Side];
         for (var y = 0; y < height; y++)
         {
+            var row = pixels.Slice(y * width, width);
+            for (var x = 0; x < width; x++)
+            {
+                line[x] = invert ? 1 - row[x] : row[x];
+            }
+
             for (var o = 0; o < Side; o++)
             {
-                rows[(long)y * Side + o] = Average(source.AsSpan(y * width, width), 1, ox, s, o);
+                rows[(long)y * Side + o] = Average(line, 1, ox, s, o);
             }
         }
 

@@ -9,7 +9,7 @@ internal static partial class Png
     /// <summary>Adam7's seven passes: first column and row, then the column and row steps.</summary>
     private static ReadOnlySpan<byte> Adam7 => [0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2];
 
-    /// <summary>IHDR, validated: width and height 1 to 2³¹−1 (at most <see cref="MaxPixels"/> pixels), a colour type and
+    /// <summary>IHDR, validated: width and height 1 to <see cref="MaxSide"/> (at most <see cref="MaxPixels"/> pixels), a colour type and
     /// bit depth the specification allows together, compression and filter method 0, interlace 0 (none) or 1 (Adam7).</summary>
     private sealed record Header(int Width, int Height, int BitDepth, int ColorType, bool Interlaced)
     {
@@ -30,9 +30,10 @@ internal static partial class Png
                 throw new InvalidDataException($"IHDR: expected a width and height from 1 to {int.MaxValue}, found {width}×{height}.");
             }
 
-            if ((long)width * height > MaxPixels)
+            if (width > MaxSide || height > MaxSide || (long)width * height > MaxPixels)
             {
-                throw new InvalidDataException($"IHDR: {width}×{height} is more than the {MaxPixels} pixels this decoder takes.");
+                throw new InvalidDataException($"IHDR: {width}×{height} is larger than this decoder takes ({MaxSide} pixels a side and "
+                    + $"{MaxPixels} pixels in all; the picture becomes 28×28, so shrink it first).");
             }
 
             int depth = data[8], color = data[9];
@@ -59,8 +60,8 @@ internal static partial class Png
         /// <summary>Bytes in one row of a (sub-)image <paramref name="width"/> pixels wide, without its filter byte.</summary>
         public long RowBytes(int width) => ((long)width * Channels * BitDepth + 7) / 8;
 
-        /// <summary>The inflated size: for every row of every pass, a filter byte and the row.</summary>
-        public int ImageDataLength()
+        /// <summary>The inflated size, in 64 bits: for every row of every pass, a filter byte and the row.</summary>
+        public long ImageDataLength()
         {
             long total = 0;
             foreach (var (_, _, _, _, w, h) in Passes())
@@ -68,7 +69,7 @@ internal static partial class Png
                 total += h * (1 + RowBytes(w));
             }
 
-            return total <= Array.MaxLength ? (int)total : throw new InvalidDataException($"IHDR: {this} needs {total} bytes of image data, more than this decoder takes.");
+            return total;
         }
 
         /// <summary>The passes (one without interlacing), each with its first column and row, steps, and size; empty passes left out.</summary>
@@ -97,32 +98,30 @@ internal static partial class Png
     }
 
     /// <summary>Undoes the filters row by row, pass by pass, and turns each pixel into luminance.</summary>
-    private static (float[] Luminance, int Width, int Height) Pixels(Header header, byte[] raw, byte[]? palette, byte[]? transparency, bool whiteBackground)
+    private static (float[] Luminance, int Width, int Height) Pixels(Header header, ImageData raw, byte[]? palette, byte[]? transparency, bool whiteBackground)
     {
         var output = new float[(long)header.Width * header.Height];
         var bpp = Math.Max(1, header.Channels * header.BitDepth / 8);   // the byte distance the filters look back
-        var at = 0;
         foreach (var (x0, y0, dx, dy, w, h) in header.Passes())
         {
             var stride = (int)header.RowBytes(w);
-            Span<byte> previous = new byte[stride], row = new byte[stride];   // the row above the first is zeros
+            Span<byte> previous = new byte[stride], row = new byte[1 + stride];   // the row above the first is zeros
             for (var y = 0; y < h; y++)
             {
-                var filter = raw[at];
-                raw.AsSpan(at + 1, stride).CopyTo(row);
-                at += 1 + stride;
-                Unfilter(filter, row, previous, bpp, y);
+                raw.Next(row);   // the filter byte, then the row
+                var filter = row[0];
+                row[1..].CopyTo(row);
+                Unfilter(filter, row[..stride], previous, bpp, y);
                 for (var x = 0; x < w; x++)
                 {
                     output[(long)(y0 + y * dy) * header.Width + x0 + x * dx] = Luminance(header, row, x, palette, transparency, whiteBackground);
                 }
 
-                var swap = previous;
-                previous = row;
-                row = swap;
+                row[..stride].CopyTo(previous);
             }
         }
 
+        raw.End();
         return (output, header.Width, header.Height);
     }
 

@@ -25,13 +25,49 @@ internal static partial class Png
     /// <summary>The eight bytes every PNG file starts with.</summary>
     public static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>The most pixels an image may have (64 Mi): far more than a classifier needs, small enough to allocate.</summary>
-    public const long MaxPixels = 1L << 26;
+    /// <summary>
+    /// The widest or tallest picture taken (8192 pixels). The picture becomes 28×28 for the network, so nothing is gained
+    /// from more; a 1 × 16,777,216 strip (32 KB compressed) would otherwise cost seconds and a 16-million-row resampling buffer.
+    /// </summary>
+    public const int MaxSide = 8192;
+
+    /// <summary>The most pixels a picture may have (16 Mi, 4096×4096; a 12-megapixel photo fits): the decoded luminance is at
+    /// most 64 MiB of floats.</summary>
+    public const long MaxPixels = 1L << 24;
+
+    /// <summary>The longest file read (256 MiB): more than the largest picture within <see cref="MaxPixels"/> needs even
+    /// uncompressed (16-bit RGBA, 128 MiB); the file is read whole, so its length is checked before it is opened.</summary>
+    public const long MaxFileBytes = 1L << 28;
+
+    /// <summary>Deflate's largest expansion: one byte of compressed data inflates to at most 1032 bytes (a 258-byte match
+    /// coded in 2 bits), so IDAT data shorter than the image needs ÷ 1032 cannot hold it and is refused before allocating.</summary>
+    private const long MaxInflateRatio = 1032;
 
     /// <summary>Reads a PNG file; see <see cref="Decode"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is not a PNG this decoder accepts; the message starts with the path.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a PNG this decoder accepts, is longer than <see cref="MaxFileBytes"/>,
+    /// or is a directory, a pipe or a device; the message starts with the path.</exception>
     public static (float[] Luminance, int Width, int Height) Read(string path, bool whiteBackground = false)
     {
+        if (Directory.Exists(path))
+        {
+            throw new InvalidDataException($"PNG file '{path}': it is a directory, not a file.");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"PNG file '{path}' does not exist.", path);
+        }
+
+        // A pipe or a device reports a length of 0 and is refused before it is opened (a FIFO blocks, /dev/zero never ends).
+        var length = new FileInfo(path).Length;
+        if (length is 0 or > MaxFileBytes)
+        {
+            throw new InvalidDataException(length == 0
+                ? $"PNG file '{path}': it is empty (or not a regular file: a pipe, a socket or a device)."
+                : $"PNG file '{path}': it is {length} bytes long, more than the {MaxFileBytes} bytes this decoder reads.");
+        }
+
         var bytes = File.ReadAllBytes(path);
         try
         {
@@ -123,7 +159,10 @@ internal static partial class Png
                         throw new InvalidDataException("expected a PLTE chunk for a palette image (colour type 3), found none.");
                     }
 
-                    return Pixels(header, Inflate(idat, header), palette, transparency, whiteBackground);
+                    using (var imageData = new ImageData(idat, header))
+                    {
+                        return Pixels(header, imageData, palette, transparency, whiteBackground);
+                    }
                 case "IHDR" or "PLTE" or "tRNS" or "IDAT":
                     throw new InvalidDataException($"chunk {type} at byte {at - 12 - (int)length} is out of order: IHDR first, PLTE and tRNS once each before the first IDAT, IDAT chunks consecutive.");
                 default:
@@ -182,27 +221,66 @@ internal static partial class Png
         return ok ? data.ToArray() : throw new InvalidDataException($"tRNS in colour type {header.ColorType}: expected {expected}, found {data.Length} bytes.");
     }
 
-    /// <summary>Inflates the concatenated IDAT data; it must hold exactly the bytes the header implies.</summary>
-    private static byte[] Inflate(MemoryStream idat, Header header)
+    /// <summary>
+    /// The inflated IDAT data, read row by row (<see cref="Next"/>) as the pixels are made, never held whole: it must hold
+    /// exactly the bytes the header implies, checked in 64 bits before anything is allocated and again as it inflates.
+    /// </summary>
+    private sealed class ImageData : IDisposable
     {
-        var expected = header.ImageDataLength();
-        var raw = new byte[expected];
-        idat.Position = 0;
-        int read;
-        try
+        private readonly ZLibStream _zlib;
+        private readonly long _expected;
+        private readonly Header _header;
+        private long _read;
+
+        public ImageData(MemoryStream idat, Header header)
         {
-            using var zlib = new ZLibStream(idat, CompressionMode.Decompress);
-            read = zlib.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
-            if (read == raw.Length && zlib.Read(new byte[1]) != 0)
+            _header = header;
+            _expected = header.ImageDataLength();
+            if (idat.Length * MaxInflateRatio < _expected)
             {
-                throw new InvalidDataException($"too much image data: the IDAT stream inflates to more than the {expected} bytes a {header} image holds.");
+                throw new InvalidDataException($"too little image data: expected {_expected} bytes for a {header} image, "
+                    + $"but {idat.Length} bytes of IDAT data inflate to at most {idat.Length * MaxInflateRatio}.");
             }
-        }
-        catch (InvalidDataException e) when (!e.Message.StartsWith("too much", StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"the IDAT zlib stream is corrupt ({e.Message}).", e);
+
+            idat.Position = 0;
+            _zlib = new ZLibStream(idat, CompressionMode.Decompress);
         }
 
-        return read == raw.Length ? raw : throw new InvalidDataException($"too little image data: expected {expected} bytes for a {header} image, the IDAT stream inflates to {read}.");
+        /// <summary>Fills <paramref name="buffer"/> with the next inflated bytes.</summary>
+        public void Next(Span<byte> buffer)
+        {
+            var read = Read(buffer);
+            _read += read;
+            if (read < buffer.Length)
+            {
+                throw new InvalidDataException($"too little image data: expected {_expected} bytes for a {_header} image, the IDAT stream inflates to {_read}.");
+            }
+        }
+
+        /// <summary>Checks that the stream ends where the image does.</summary>
+        public void End()
+        {
+            Span<byte> one = stackalloc byte[1];
+            if (Read(one) != 0)
+            {
+                throw new InvalidDataException($"too much image data: the IDAT stream inflates to more than the {_expected} bytes a {_header} image holds.");
+            }
+        }
+
+        // The inflater's errors, corrupt data (InvalidDataException) and a stream asking for a preset dictionary (.NET's internal
+        // ZLibException, an IOException), become InvalidDataException.
+        private int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return _zlib.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            }
+            catch (Exception e) when (e is InvalidDataException || (e is IOException && e.GetType().Namespace == typeof(ZLibStream).Namespace))
+            {
+                throw new InvalidDataException($"the IDAT zlib stream is corrupt after {_read} inflated bytes ({e.Message}).", e);
+            }
+        }
+
+        public void Dispose() => _zlib.Dispose();
     }
 }

@@ -89,6 +89,12 @@ catch (Exception e) when (e is IOException or InvalidDataException or Unauthoriz
     Console.Error.WriteLine(e.Message);
     return 1;
 }
+catch (OutOfMemoryException)
+{
+    // The decoder's limits keep a picture under about 100 MB; a tighter memory cap than that is reported, not a crash.
+    Console.Error.WriteLine($"not enough memory to read and classify these files (the largest picture taken is {Png.MaxPixels} pixels).");
+    return 1;
+}
 
 // Each PNG decoded (transparency over black, or over white when inverting) and made a 28×28 input, back to back.
 static (float[] Pixels, int Count, int Features) ReadPictures(IReadOnlyList<string> paths, bool invert)

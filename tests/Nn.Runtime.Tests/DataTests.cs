@@ -75,6 +75,101 @@ public sealed class DataTests : IDisposable
     }
 
     [Fact]
+    public void HostileGzipIsInvalidDataNamingThePath()
+    {
+        var good = Gzip(Header(0x08, 3, 2, 2, 2).Concat(new byte[8]).ToArray());
+
+        // Corrupt deflate data (a byte of the compressed block flipped), and an unknown compression method (byte 2 of the
+        // gzip header): .NET says "unsupported compression method" without a path.
+        var corrupt = (byte[])good.Clone();
+        corrupt[10] ^= 0xFF;
+        AssertInvalid(WriteRaw("corrupt.gz", corrupt), "the gzip data is corrupt");
+        var method = (byte[])good.Clone();
+        method[2] = 7;
+        AssertInvalid(WriteRaw("method.gz", method), "the gzip data is corrupt");
+
+        // A wrong CRC-32 in the trailer: .NET says "unsupported compression method".
+        var crc = (byte[])good.Clone();
+        crc[^6] ^= 1;
+        AssertInvalid(WriteRaw("crc.gz", crc), "the gzip data is corrupt after");
+
+        // Truncated anywhere, also inside the 8-byte trailer after complete data (which .NET reads without a word).
+        for (var n = 2; n < good.Length; n++)
+        {
+            AssertInvalid(WriteRaw("cut" + n + ".gz", good[..n]), string.Empty);
+        }
+
+        Assert.Contains("does not end with the gzip trailer", Assert.Throws<InvalidDataException>(() => Idx.Read(WriteRaw("trailer.gz", good[..^3]))).Message);
+
+        // Bytes after the member (which .NET ignores), a zlib stream asking for a preset dictionary, a second member after the
+        // data, and the data split over two members.
+        AssertInvalid(WriteRaw("garbage.gz", good.Concat(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }).ToArray()), "has bytes after the gzip data");
+        AssertInvalid(WriteRaw("dictionary.gz", good.Concat(new byte[] { 0x78, 0xBB, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00 }).ToArray()), "has bytes after");
+        AssertInvalid(WriteRaw("second.gz", good.Concat(Gzip(new byte[] { 1 })).ToArray()), "has trailing bytes: its gzip data goes on after the 8 data bytes");
+        var split = Gzip(Header(0x08, 1, 3).Concat(new byte[] { 1 }).ToArray()).Concat(Gzip(new byte[] { 2, 3 })).ToArray();
+        AssertInvalid(WriteRaw("split.gz", split), "holds several gzip members");
+    }
+
+    [Fact]
+    public void PlainFileLongerOrShorterThanItsHeaderIsRefused()
+    {
+        AssertInvalid(Write("long", false, Header(0x08, 1, 2), new byte[3]), "has trailing bytes: its header declares 2 data bytes for shape [2], but the file has 3 bytes");
+        AssertInvalid(Write("short", false, Header(0x08, 1, 2), new byte[1]), "is truncated: its header declares 2 data bytes for shape [2], but the file has 1 bytes");
+        AssertInvalid(Write("empty", false, Array.Empty<byte>(), Array.Empty<byte>()), "is empty");
+        AssertInvalid(_dir, "is a directory");
+
+        // Zero images of 65536×65536 pixels: the data is empty, but rows × columns wraps in 32 bits and cannot be a sample.
+        var images = Write("zero", false, Header(0x08, 3, 0, 65536, 65536), Array.Empty<byte>());
+        Assert.Empty(Idx.Read(images).Data);
+        Assert.Contains("declares images of 65536×65536 pixels", Assert.Throws<InvalidDataException>(() => Idx.ReadImages(images)).Message);
+        Assert.Contains("declares images of 0×28 pixels", Assert.Throws<InvalidDataException>(() => Idx.ReadImages(Write("flat", false, Header(0x08, 3, 0, 0, 28), Array.Empty<byte>()))).Message);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task FifoIsRefusedWithoutBlocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var fifo = Path.Combine(_dir, "fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        var read = System.Threading.Tasks.Task.Run(() => Assert.Throws<InvalidDataException>(() => Idx.Read(fifo)).Message);
+        Assert.Same(read, await System.Threading.Tasks.Task.WhenAny(read, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(30))));
+        Assert.Contains("not a regular file", await read);
+    }
+
+    private void AssertInvalid(string path, string expected)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Idx.Read(path));
+        Assert.StartsWith($"IDX file '{path}'", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    private static byte[] Gzip(byte[] data)
+    {
+        using var memory = new MemoryStream();
+        using (var gzip = new GZipStream(memory, CompressionLevel.Optimal))
+        {
+            gzip.Write(data);
+        }
+
+        return memory.ToArray();
+    }
+
+    private string WriteRaw(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
     public void SplitIsSeededAndDisjoint()
     {
         var data = new Dataset<float>(Enumerable.Range(0, 200).Select(i => (float)i).ToArray(), Enumerable.Range(0, 100).ToArray(), features: 2);

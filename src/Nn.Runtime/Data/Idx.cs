@@ -13,30 +13,70 @@ namespace Nn;
 /// </summary>
 public static class Idx
 {
-    /// <summary>Reads an unsigned-byte IDX file.</summary>
+    /// <summary>Reads an unsigned-byte IDX file, plain or gzip-compressed (recognized by its first two bytes, 1F 8B).</summary>
     /// <returns>The dimensions and the raw bytes, row-major.</returns>
+    /// <remarks>
+    /// Memory is bounded by the file, never by what its header claims: a plain file must be exactly as long as its header
+    /// says, and a gzip stream is read in 1 MiB chunks, so a lying header fails when the stream ends. Every malformed file
+    /// (corrupt or truncated gzip data, a zlib stream asking for a preset dictionary, a wrong magic number, dimensions whose
+    /// product does not fit an array, data shorter or longer than the header declares) is an
+    /// <see cref="InvalidDataException"/> whose message starts with the path and says what is wrong.
+    /// </remarks>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">Wrong magic number, a type other than unsigned byte, or a truncated file; the message says which and where.</exception>
+    /// <exception cref="InvalidDataException">The path is a directory, a pipe or a device; or the file is malformed (see remarks).</exception>
+    /// <exception cref="IOException">The file could not be read (a disk error, or it is locked).</exception>
     public static (int[] Shape, byte[] Data) Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new InvalidDataException($"IDX file '{path}' is a directory, not a file.");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
         }
 
-        using var file = File.OpenRead(path);
+        // A pipe, a socket or a device reports a length of 0, so it is refused before it is opened (opening a FIFO blocks until a
+        // writer comes; /dev/zero never ends).
+        var length = new FileInfo(path).Length;
+        if (length == 0)
+        {
+            throw new InvalidDataException($"IDX file '{path}' is empty (or not a regular file: a pipe, a socket or a device).");
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+        if (!file.CanSeek)
+        {
+            throw new InvalidDataException($"IDX file '{path}' is not a regular file (a pipe, a socket or a device).");
+        }
+
         var gzip = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
         file.Position = 0;
-        using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
-        try
+        if (!gzip)
         {
-            return Read(stream, path, gzip ? null : file.Length);
+            return Read(file, path, length);
         }
-        catch (InvalidDataException e) when (gzip && e.InnerException is null && e.Message.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+
+        using var stream = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+        var result = Read(stream, path, null);
+
+        // .NET's GZipStream checks a member's CRC-32 when its trailer is there, but ends quietly when the file stops inside
+        // the trailer and ignores bytes after the member. The last 4 bytes of a whole single-member file are its trailer's
+        // ISIZE, the data's length mod 2³², so comparing them finds both a cut trailer and trailing bytes.
+        Span<byte> size = stackalloc byte[4];
+        var expected = (uint)(4 + (4L * result.Shape.Length) + result.Data.Length);
+        if (length < 18 || RandomAccess.Read(file.SafeFileHandle, size, length - 4) != 4 || BinaryPrimitives.ReadUInt32LittleEndian(size) != expected)
         {
-            throw new InvalidDataException($"IDX file '{path}': the gzip stream is corrupt ({e.Message}).", e);
+            var found = length < 18 ? "a file too short for one" : BinaryPrimitives.ReadUInt32LittleEndian(size).ToString(CultureInfo.InvariantCulture);
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"IDX file '{path}': the file does not end with the gzip trailer of its {expected} bytes of data (expected ISIZE {expected}, "
+                + $"found {found}): "
+                + $"it is truncated, has bytes after the gzip data, or holds several gzip members (recompress it as one)."));
         }
+
+        return result;
     }
 
     /// <summary>Reads images as <c>[count × rows·cols]</c> floats scaled from [0, 255] to [0, 1].</summary>
@@ -47,6 +87,12 @@ public static class Idx
         if (shape.Length != 3)
         {
             throw new InvalidDataException($"IDX file '{path}' has {shape.Length} dimensions; images need 3 (count, rows, columns).");
+        }
+
+        // With 0 images the data is empty whatever rows × columns claims, so that product is checked on its own.
+        if (shape[1] == 0 || shape[2] == 0 || (long)shape[1] * shape[2] > Array.MaxLength)
+        {
+            throw new InvalidDataException($"IDX file '{path}' declares images of {shape[1]}×{shape[2]} pixels; expected 1 to {Array.MaxLength} pixels.");
         }
 
         var pixels = new float[data.Length];
@@ -117,7 +163,7 @@ public static class Idx
         Span<byte> dimension = stackalloc byte[4];
         for (var i = 0; i < rank; i++)
         {
-            ReadExactly(stream, dimension, path, $"dimension {i + 1} of {rank}");
+            ReadExactly(stream, dimension, path, $"dimension {i + 1} of {rank}", 4 + (4L * i));
             shape[i] = BinaryPrimitives.ReadInt32BigEndian(dimension);
             if (shape[i] < 0)
             {
@@ -136,17 +182,18 @@ public static class Idx
 
         var what = $"{total} data bytes for shape [{string.Join("×", shape)}]";
         var headerLength = 4 + (4L * rank);
-        if (fileLength is long length && total > length - headerLength)
+        if (fileLength is long length && total != length - headerLength)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"IDX file '{path}' is truncated: its header declares {what}, "
+                $"IDX file '{path}' {(total > length - headerLength ? "is truncated" : "has trailing bytes")}: its header declares {what}, "
                 + $"but the file has {length - headerLength} bytes after the {headerLength}-byte header."));
         }
 
         if (fileLength is not null || total <= Chunk)
         {
             var data = new byte[total];
-            ReadExactly(stream, data, path, what);
+            ReadExactly(stream, data, path, what, headerLength);
+            EnsureEnded(stream, path, what);
             return (shape, data);
         }
 
@@ -159,7 +206,7 @@ public static class Idx
             var filled = 0;
             while (filled < chunk.Length)
             {
-                var n = stream.Read(chunk, filled, chunk.Length - filled);
+                var n = ReadSome(stream, chunk.AsSpan(filled), path, headerLength + read + filled);
                 if (n == 0)
                 {
                     throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
@@ -173,6 +220,7 @@ public static class Idx
             read += chunk.Length;
         }
 
+        EnsureEnded(stream, path, what);
         var all = new byte[total];
         var offset = 0;
         foreach (var chunk in chunks)
@@ -184,12 +232,40 @@ public static class Idx
         return (shape, all);
     }
 
-    private static void ReadExactly(Stream stream, Span<byte> buffer, string path, string what)
+    // A gzip file must end where its data ends: bytes after it (a second member, or garbage) are refused. A plain file's
+    // length was compared with the header before reading.
+    private static void EnsureEnded(Stream stream, string path, string what)
+    {
+        Span<byte> one = stackalloc byte[1];
+        if (stream is GZipStream && ReadSome(stream, one, path, -1) != 0)
+        {
+            throw new InvalidDataException($"IDX file '{path}' has trailing bytes: its gzip data goes on after the {what}.");
+        }
+    }
+
+    // One Read, with the decompressor's exceptions (InvalidDataException for corrupt data, the internal ZLibException, an
+    // IOException, for a stream asking for a preset dictionary) turned into an InvalidDataException naming the file.
+    // position: decompressed bytes read so far, for the message (-1: after the data).
+    private static int ReadSome(Stream stream, Span<byte> buffer, string path, long position)
+    {
+        try
+        {
+            return stream.Read(buffer);
+        }
+        catch (Exception e) when (stream is GZipStream
+            && (e is InvalidDataException || (e is IOException && e.GetType().Namespace == typeof(GZipStream).Namespace)))
+        {
+            var where = position < 0 ? "after the data" : string.Create(CultureInfo.InvariantCulture, $"after {position} decompressed bytes");
+            throw new InvalidDataException($"IDX file '{path}': the gzip data is corrupt {where} ({e.Message}).", e);
+        }
+    }
+
+    private static void ReadExactly(Stream stream, Span<byte> buffer, string path, string what, long position = 0)
     {
         var read = 0;
         while (read < buffer.Length)
         {
-            var n = stream.Read(buffer.Slice(read));
+            var n = ReadSome(stream, buffer.Slice(read), path, position + read);
             if (n == 0)
             {
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,

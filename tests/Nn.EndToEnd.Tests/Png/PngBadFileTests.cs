@@ -77,7 +77,10 @@ public class PngBadFileTests
     [Theory]
     [InlineData(0, 3, 8, 0, 0, "expected a width and height from 1 to 2147483647, found 0×3")]
     [InlineData(4, -1, 8, 0, 0, "found 4×4294967295")]
-    [InlineData(100000, 100000, 8, 0, 0, "more than the 67108864 pixels")]
+    [InlineData(100000, 100000, 8, 0, 0, "100000×100000 is larger than this decoder takes (8192 pixels a side and 16777216 pixels in all")]
+    [InlineData(1, 16777216, 8, 0, 0, "1×16777216 is larger than this decoder takes")]
+    [InlineData(8193, 1, 8, 0, 0, "8193×1 is larger")]
+    [InlineData(8192, 2049, 8, 0, 0, "8192×2049 is larger")]
     [InlineData(4, 3, 3, 0, 0, "colour type 0 takes bit depth 1, 2, 4, 8 or 16, found 3")]
     [InlineData(4, 3, 4, 2, 0, "colour type 2 takes bit depth 8 or 16, found 4")]
     [InlineData(4, 3, 16, 3, 0, "colour type 3 takes bit depth 1, 2, 4 or 8, found 16")]
@@ -147,6 +150,80 @@ public class PngBadFileTests
         var wrongAdler = Idat();
         wrongAdler[^1] ^= 1;
         Assert.Contains("the IDAT zlib stream is corrupt", Fails([("IHDR", Ihdr()), ("IDAT", wrongAdler), ("IEND", [])]));
+    }
+
+    /// <summary>Decodes and returns the message and the bytes allocated on this thread meanwhile.</summary>
+    private static (string Message, long Allocated) FailsMeasured(byte[] file)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var message = Fails(file);
+        return (message, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void HostileSizesAreRefusedBeforeAllocating()
+    {
+        // The 32 KB picture of 1 × 16,777,216 grey pixels (3.8 GB and 28 s before): refused by the header alone.
+        var strip = PngWriter.File([("IHDR", Ihdr(1, 16_777_216)), ("IDAT", PngWriter.Compress(new byte[2 * 16_777_216])), ("IEND", [])]);
+        Assert.InRange(strip.Length, 1, 64 << 10);
+        var (message, allocated) = FailsMeasured(strip);
+        Assert.Contains("1×16777216 is larger than this decoder takes", message);
+        Assert.InRange(allocated, 0, 2 * strip.Length + (1 << 20));
+
+        // The 66-byte file with an 8192 × 8192 header (512 MB before): refused before anything the size of the image.
+        var header = PngWriter.File([("IHDR", Ihdr(8192, 8192)), ("IDAT", [0x78, 0x9C, 0x03, 0x00]), ("IEND", [])]);
+        (message, allocated) = FailsMeasured(header);
+        Assert.Contains("8192×8192 is larger", message);
+        Assert.InRange(allocated, 0, 64 << 10);
+
+        // Within the limits, 4096 × 4096 (16 MiB of pixels) with 20 bytes of IDAT: deflate cannot expand 20 bytes that far.
+        var small = PngWriter.File([("IHDR", Ihdr(4096, 4096)), ("IDAT", PngWriter.Compress(new byte[16])), ("IEND", [])]);
+        (message, allocated) = FailsMeasured(small);
+        Assert.Contains("too little image data: expected 16781312 bytes for a 4096×4096 colour type 0, 8-bit image, but", message);
+        Assert.Contains("inflate to at most", message);
+        Assert.InRange(allocated, 0, 64 << 10);
+
+        // A decompression bomb behind a 4×3 header (64 MiB of zeros in 64 KB): inflation stops one byte past the 15 the image holds.
+        var bomb = PngWriter.File([("IHDR", Ihdr()), ("IDAT", PngWriter.Compress(new byte[64 << 20])), ("IEND", [])]);
+        (message, allocated) = FailsMeasured(bomb);
+        Assert.Contains("too much image data", message);
+        Assert.InRange(allocated, 0, 2 * bomb.Length + (1 << 20));
+    }
+
+    [Fact]
+    public void ZlibStreamWithPresetDictionaryIsCorruptData()
+    {
+        // FDICT set (0x78 0xBB, a valid header check) and a dictionary id: zlib asks for a dictionary, which .NET throws as its
+        // internal ZLibException (an IOException) unless it is caught.
+        byte[] dictionary = [0x78, 0xBB, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];
+        Assert.Contains("the IDAT zlib stream is corrupt", Fails([("IHDR", Ihdr()), ("IDAT", dictionary), ("IEND", [])]));
+    }
+
+    [Fact]
+    public void ReadRefusesWhatIsNotARegularFileOfAPngSize()
+    {
+        var dir = Directory.CreateTempSubdirectory("nn-png-").FullName;
+        try
+        {
+            Assert.StartsWith($"PNG file '{dir}': it is a directory", Assert.Throws<InvalidDataException>(() => Decoder.Read(dir)).Message);
+            var empty = Path.Combine(dir, "empty.png");
+            File.WriteAllBytes(empty, []);
+            Assert.Contains("it is empty (or not a regular file", Assert.Throws<InvalidDataException>(() => Decoder.Read(empty)).Message);
+            var huge = Path.Combine(dir, "huge.png");
+            using (var file = File.Create(huge))
+            {
+                file.SetLength(Decoder.MaxFileBytes + 1);   // sparse: no disk used, and never read
+            }
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Contains("it is 268435457 bytes long, more than the 268435456 bytes", Assert.Throws<InvalidDataException>(() => Decoder.Read(huge)).Message);
+            Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64 << 10);
+            Assert.Throws<FileNotFoundException>(() => Decoder.Read(Path.Combine(dir, "missing.png")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
