@@ -11,7 +11,7 @@ internal sealed class Subject
 
     public delegate void ForwardOne(ReadOnlySpan<float> x, Span<float> scores);
 
-    public delegate float Loss(ReadOnlySpan<float> x, ReadOnlySpan<int> y, float reg);
+    public delegate float Loss(ReadOnlySpan<float> x, ReadOnlySpan<int> y, double reg);
 
     public required int Inputs { get; init; }
 

@@ -29,7 +29,7 @@ public enum Precision
 /// public partial class SpiralNet;
 /// </code>
 /// </example>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class InputAttribute : Attribute
 {
     /// <summary>Declares the shape of one sample.</summary>

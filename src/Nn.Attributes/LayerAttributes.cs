@@ -16,7 +16,7 @@ public abstract class LayerAttribute : Attribute
 /// </summary>
 /// <example><c>[Affine(100), ReLU]</c> is a hidden layer of 100 ReLU units; <c>[Affine(100, Init = Init.Fixed, Scale = 0.01)]</c>
 /// draws its weights from <c>0.01·N(0, 1)</c>.</example>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class AffineAttribute : LayerAttribute
 {
     /// <summary>Declares a fully connected layer with <paramref name="size"/> outputs.</summary>
@@ -58,7 +58,7 @@ public abstract class ActivationAttribute : LayerAttribute
 /// Rectified linear unit applied to the preceding <see cref="AffineAttribute"/>: <c>h = max(0, x)</c>.
 /// Backward: the gradient passes where <c>h &gt; 0</c> and is zero elsewhere.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class ReLUAttribute : ActivationAttribute
 {
 }
@@ -67,7 +67,7 @@ public sealed class ReLUAttribute : ActivationAttribute
 /// Logistic sigmoid applied to the preceding <see cref="AffineAttribute"/>: <c>h = 1 / (1 + exp(−x))</c>.
 /// Backward: <c>dx = dh·h·(1 − h)</c>. The notes advise against it in hidden layers (it saturates and is not zero-centred).
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class SigmoidAttribute : ActivationAttribute
 {
 }
@@ -76,7 +76,7 @@ public sealed class SigmoidAttribute : ActivationAttribute
 /// Hyperbolic tangent applied to the preceding <see cref="AffineAttribute"/>: <c>h = tanh(x)</c>, zero-centred.
 /// Backward: <c>dx = dh·(1 − h²)</c>.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class TanhAttribute : ActivationAttribute
 {
 }
@@ -85,7 +85,7 @@ public sealed class TanhAttribute : ActivationAttribute
 /// Leaky ReLU: <c>h = x</c> where <c>x &gt; 0</c>, else <c>alpha·x</c>, so units never die completely.
 /// Backward: <c>dx = dh</c> where <c>h &gt; 0</c>, else <c>alpha·dh</c>.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class LeakyReLUAttribute : ActivationAttribute
 {
     /// <summary>Declares a leaky ReLU with slope <paramref name="alpha"/> for negative inputs.</summary>
@@ -101,7 +101,7 @@ public sealed class LeakyReLUAttribute : ActivationAttribute
 /// <c>k</c>, become <c>n</c> units <c>max(w₁ᵀx + b₁, …, w_kᵀx + b_k)</c>. Backward: the gradient goes to the piece that won.
 /// </summary>
 /// <example><c>[Affine(200), Maxout(2)]</c> is 100 maxout units of two pieces.</example>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class MaxoutAttribute : ActivationAttribute
 {
     /// <summary>Declares maxout over groups of <paramref name="pieces"/> outputs.</summary>
@@ -125,7 +125,7 @@ public abstract class HeadAttribute : LayerAttribute
 /// training loss = mean cross-entropy <c>−(1/N) Σ log p[y]</c>, gradient <c>(p − 1[y]) / N</c>.
 /// Needs at least two outputs.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class SoftmaxAttribute : HeadAttribute
 {
 }
@@ -134,7 +134,7 @@ public sealed class SoftmaxAttribute : HeadAttribute
 /// Multiclass SVM head (Weston–Watkins hinge): loss <c>(1/N) Σ_i Σ_{j≠y_i} max(0, s_j − s_{y_i} + 1)</c>.
 /// With one output it is the binary SVM: labels 0 and 1 are read as −1 and +1, loss <c>(1/N) Σ max(0, 1 − t·s)</c>.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class SvmAttribute : HeadAttribute
 {
 }
@@ -144,7 +144,7 @@ public sealed class SvmAttribute : HeadAttribute
 /// <c>p = σ(s)</c> is the probability of class 1, loss <c>(1/N) Σ −y·log p − (1 − y)·log(1 − p)</c>,
 /// computed as <c>softplus(s) − y·s</c> so large scores do not overflow; gradient <c>(p − y) / N</c>.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class LogisticAttribute : HeadAttribute
 {
 }
@@ -153,7 +153,7 @@ public sealed class LogisticAttribute : HeadAttribute
 /// Regression head: loss <c>(1/2N) Σ_i ‖s_i − t_i‖²</c> against real-valued targets <c>t</c> of the output's size;
 /// gradient <c>(s − t) / N</c>.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class MeanSquaredErrorAttribute : HeadAttribute
 {
 }
@@ -170,7 +170,7 @@ public sealed class MeanSquaredErrorAttribute : HeadAttribute
 /// </summary>
 /// <example><c>[Affine(100), BatchNorm, ReLU]</c> normalizes 100 units before their ReLU;
 /// <c>[Affine(100), BatchNorm(Momentum = 0.99), ReLU]</c> averages the running statistics over more batches.</example>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class BatchNormAttribute : LayerAttribute
 {
     /// <summary>Weight of the old running statistics in each update, between 0 and 1. Default 0.9 (CS231n's).</summary>
@@ -188,7 +188,7 @@ public sealed class BatchNormAttribute : LayerAttribute
 /// being the forward pass's 0 or <c>1/(1 − p)</c>. No learned tensors.
 /// </summary>
 /// <example><c>[Affine(100), ReLU, Dropout(0.5)]</c> drops half of the 100 ReLU units at each training step.</example>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+[AttributeUsage(NetworkTargets.Types, AllowMultiple = true, Inherited = false)]
 public sealed class DropoutAttribute : LayerAttribute
 {
     /// <summary>Declares dropout that drops each unit with probability <paramref name="p"/> during training.</summary>

@@ -60,7 +60,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedClass = Error(
         "NN0010",
         "Network class shape not supported",
-        "Class '{0}' is {1}; declare the network as a non-generic, non-static, top-level partial class");
+        "'{0}' is {1}; declare the network as a top-level, non-generic, non-static, non-file-local partial class: 'public partial class {0}'");
 
     public static readonly DiagnosticDescriptor RepeatedActivation = Warning(
         "NN0011",
@@ -142,6 +142,17 @@ internal static class DiagnosticDescriptors
         "[Dropout] after the last Affine would drop scores that {0} reads; put it on a hidden layer: [Affine(n), ReLU, Dropout(0.5)] "
         + "before the next [Affine]");
 
+    public static readonly DiagnosticDescriptor MissingInput = Error(
+        "NN0026",
+        "A network needs an [Input]",
+        "'{0}' declares layers but no [Input]; add [Input(...)] with the shape of one sample before the layers, e.g. [Input(784)]");
+
+    public static readonly DiagnosticDescriptor DeclaredTwice = Error(
+        "NN0027",
+        "A network is declared on one partial declaration",
+        "'{0}' is declared as a network ([Input] and layers) on more than one partial declaration; "
+        + "keep the attributes on one declaration and delete them from this one");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         "NN9999",
         "Internal error in Nn.Generator",
@@ -158,7 +169,7 @@ internal static class DiagnosticDescriptors
         HeadNotLast, HeadWithoutAffine, NoLayers, InputShapeInvalid, UnsupportedClass, RepeatedActivation,
         HeadNeedsTwoOutputs, MaxoutPieces, LeakyAlpha, LogisticOutputs, MemberConflict, ArgumentNotConstant,
         MaxoutNotAfterAffine, InitScale, SigmoidHidden, BatchNormNotAfterAffine, BatchNormOptions, DropoutProbability,
-        DropoutNotAfterActivation, DropoutOnOutput, InternalError,
+        DropoutNotAfterActivation, DropoutOnOutput, MissingInput, DeclaredTwice, InternalError,
     };
 
     public static DiagnosticDescriptor? Find(string id)

@@ -27,7 +27,8 @@ public sealed class NnAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!HasInput(type))
+        // Any Nn attribute, not only [Input]: layers without an [Input], or on a record or struct, are reported, never skipped.
+        if (!NnGenerator.Parser.HasNnAttribute(type))
         {
             return;
         }
@@ -53,19 +54,6 @@ public sealed class NnAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.InternalError, type.Locations.IsEmpty ? Location.None : type.Locations[0], type.Name, e.Message));
         }
-    }
-
-    private static bool HasInput(INamedTypeSymbol type)
-    {
-        foreach (var attribute in type.GetAttributes())
-        {
-            if (attribute.AttributeClass?.ToDisplayString() == "Nn.InputAttribute")
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     // The user's own declaration of a member the generator also writes.

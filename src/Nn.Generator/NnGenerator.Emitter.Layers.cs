@@ -42,7 +42,7 @@ public sealed partial class NnGenerator
             w.WriteLine($$"""
                 // d{{b.W}} = {{x}}ᵀ·{{dout}} + λ·{{b.W}}    [{{b.In}}×{{b.Out}}] = [{{b.In}}×N]·[N×{{b.Out}}]
                 {{Rt}}Gemm.MatMulTransposeA<{{t}}>({{x}}, {{dout}}, d{{b.W}}, m: {{b.In}}, k: N, n: {{b.Out}});
-                {{Rt}}Regularization.L2Backward<{{t}}>({{b.W}}, d{{b.W}}, reg);
+                {{Rt}}Regularization.L2Backward<{{t}}>({{b.W}}, d{{b.W}}, lambda);
                 // d{{b.B}} = Σ_rows {{dout}}    [{{b.Out}}]
                 {{Rt}}Reductions.SumRows<{{t}}>({{dout}}, d{{b.B}}, rows: N, cols: {{b.Out}});
                 """);

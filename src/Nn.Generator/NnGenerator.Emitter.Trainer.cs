@@ -74,6 +74,12 @@ public sealed partial class NnGenerator
 
                         void {{contract}}.Predict({{input}} x, global::System.Span<int> labels) => _network.Predict(x, labels);
                         """);
+                    if (t != "double")
+                    {
+                        // The contract's Loss takes λ as T; the public one takes a double (as TrainingOptions.Regularization does).
+                        w.WriteLine();
+                        w.WriteLine($"{t} {contract}.Loss({BatchParameters(plan)}, {t} reg) => Loss(x, y, reg);");
+                    }
                 }
             }
         }
@@ -164,12 +170,13 @@ public sealed partial class NnGenerator
                 """);
             EmitBatchDocs(w, plan);
             w.WriteLine($"""
-                /// <param name="reg">L2 strength λ, applied to weights only.</param>
+                /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
                 {BatchException}
                 """);
-            using (w.Block($"public {t} Loss({BatchParameters(plan)}, {t} reg = 0)"))
+            using (w.Block($"public {t} Loss({BatchParameters(plan)}, double reg = 0)"))
             {
                 EmitBatchChecks(w, plan);
+                w.WriteLine(t == "double" ? "double lambda = reg;" : $"{t} lambda = ({t})reg;   // λ in the network's precision");
                 // the weights, and the γ a BatchNorm's backward pass reads
                 var used = plan.Parameters.Where(p => p.Role is TensorRole.Weights or TensorRole.Gamma).Select(p => p.Name);
                 w.WriteLine($"{span} {string.Join(", ", used.Select(n => $"{n} = _network.{n}"))};");
@@ -200,7 +207,7 @@ public sealed partial class NnGenerator
                         """));
                 EmitHeadLoss(w, plan, gradient: true);
 
-                // float regLoss = reg == 0 ? 0 : reg * (
+                // float regLoss = lambda == 0 ? 0 : lambda * (
                 //     Regularization.L2<float>(W1)
                 //     + …);
                 var squares = string.Join(" + ", weights.Select(n => $"Σ{n}²"));
@@ -209,7 +216,7 @@ public sealed partial class NnGenerator
                 sum = weights.Count > 1 ? "\n    " + sum : sum;
                 w.WriteLine($$"""
                     // L2: reg_loss = ½λ·({{squares}})   (weights only, not biases; no pass over the weights when λ = 0)
-                    {{t}} regLoss = reg == 0 ? 0 : reg * ({{sum}});
+                    {{t}} regLoss = lambda == 0 ? 0 : lambda * ({{sum}});
                     """);
                 foreach (var block in plan.Blocks.Reverse())
                 {

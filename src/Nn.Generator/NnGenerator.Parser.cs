@@ -42,14 +42,28 @@ public sealed partial class NnGenerator
                 ns,
                 type.Name,
                 hintName,
+                Keyword(type),
                 isPartial,
                 IsNested: type.ContainingType is not null,
                 IsGeneric: type.IsGenericType,
                 IsStatic: type.IsStatic,
+                IsFileLocal: type.IsFileLocal,
                 elementType,
                 layers.ToEquatableArray(),
                 UserMembersThatMightCollide(type).ToEquatableArray());
         }
+
+        /// <summary>How the type is declared, as the keyword a partial declaration of it repeats.</summary>
+        private static string Keyword(INamedTypeSymbol type) => type.TypeKind switch
+        {
+            TypeKind.Struct => type.IsRecord ? "record struct" : "struct",
+            TypeKind.Interface => "interface",
+            _ => type.IsRecord ? "record" : "class",
+        };
+
+        /// <summary>Whether the type carries any Nn attribute ([Input] or a layer): each such type gets a network or a diagnostic.</summary>
+        public static bool HasNnAttribute(INamedTypeSymbol type) =>
+            type.GetAttributes().Any(a => a.AttributeClass is { } c && LayerKinds.TryGetKind(c.ToDisplayString(), out _));
 
         /// <summary>
         /// The class's Nn attributes in source order: declarations in the order Roslyn lists them,

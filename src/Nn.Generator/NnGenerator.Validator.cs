@@ -10,42 +10,95 @@ public sealed partial class NnGenerator
     /// <summary>
     /// Stage 2: the one function that decides whether a declaration is a network the generator
     /// can honour. The analyzer reports what it returns, with locations; the generator only asks
-    /// <see cref="IsValid"/> and emits nothing for an invalid network.
+    /// <see cref="IsValid"/>, and for an invalid network emits only its public surface (bodies that throw), so that
+    /// use sites compile and the NN errors are the only ones.
     /// </summary>
     internal static class Validator
     {
-        /// <summary>No errors (warnings allowed): the generator emits code for it.</summary>
+        /// <summary>No errors (warnings allowed): the generator emits the network's code; otherwise only its surface.</summary>
         public static bool IsValid(NetworkModel model) =>
             !model.Layers.Any(l => l.HasErrors)
             && Validate(model).All(d => DiagnosticDescriptors.Find(d.Id)?.DefaultSeverity != Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
 
         public static List<DiagnosticInfo> Validate(NetworkModel model)
         {
-            // Sizes, blocks and member names come from the plan, built even for a broken declaration.
-            var plan = NetworkPlan.Build(model);
             var diagnostics = new List<DiagnosticInfo>();
             ValidateClass(model, diagnostics);
-            ValidateInput(model, plan, diagnostics);
             ValidateDeclarations(model, diagnostics);
+
+            // The rest reads the network on its home declaration only: a stray copy has its own diagnostic above,
+            // and walking it as if it continued the network would report false order errors (a head "not last").
+            model = OnHomeDeclaration(model);
+
+            // Sizes, blocks and member names come from the plan, built even for a broken declaration.
+            var plan = NetworkPlan.Build(model);
+            ValidateInput(model, plan, diagnostics);
             ValidateLayerOrder(model, plan, diagnostics);
             ValidateMembers(model, plan, diagnostics);
             return diagnostics;
         }
 
+        /// <summary>
+        /// Whether the generator can add a partial declaration to the type at all: a top-level, non-generic, non-static,
+        /// non-file-local partial class or struct (a record of either kind too). For an invalid network the generator
+        /// then writes its public surface with bodies that throw, so that only the NN errors show.
+        /// </summary>
+        public static bool CanTakeGeneratedPart(NetworkModel model) =>
+            model.IsPartial && !model.IsNested && !model.IsGeneric && !model.IsStatic && !model.IsFileLocal
+            && model.Keyword != "interface" && model.Layers.Any(l => l.Kind == LayerKind.Input);
+
+        /// <summary>
+        /// The model without the layers of stray partial declarations (those other than the one holding the first layer),
+        /// which NN0003 or NN0027 report: what the validator checks further and what an invalid network's surface is built from.
+        /// </summary>
+        public static NetworkModel OnHomeDeclaration(NetworkModel model)
+        {
+            var strays = StrayDeclarations(model);
+            return strays.Count == 0 ? model : model with
+            {
+                Layers = model.Layers.Where(l => !strays.Contains(l.DeclarationIndex)).ToEquatableArray(),
+            };
+        }
+
+        // Declarations other than the home one (that of the first layer after [Input]) that hold layers.
+        private static HashSet<int> StrayDeclarations(NetworkModel model)
+        {
+            var layers = model.Layers.Where(l => l.Kind != LayerKind.Input).ToList();
+            var home = layers.Count == 0 ? -1 : layers[0].DeclarationIndex;
+            return new HashSet<int>(layers.Where(l => l.DeclarationIndex != home).Select(l => l.DeclarationIndex));
+        }
+
         private static void ValidateClass(NetworkModel model, List<DiagnosticInfo> diagnostics)
         {
-            if (!model.IsPartial)
+            var kind = model.Keyword switch
+            {
+                "record" => "a record (value equality and 'with' copies would share one parameter buffer between networks)",
+                "record struct" => "a record struct (a network owns its parameter buffer and is passed by reference)",
+                "struct" => "a struct (a network owns its parameter buffer and is passed by reference)",
+                "interface" => "an interface",
+                _ => null,
+            };
+
+            // A struct or record gets the one diagnostic below, whose fix also says 'partial'.
+            if (!model.IsPartial && kind is null)
             {
                 diagnostics.Add(OnClass(DiagnosticDescriptors.NotPartial.Id, model.ClassName));
             }
 
-            var reason = model.IsNested ? "nested in another type"
+            var reason = kind
+                ?? (model.IsNested ? "nested in another type"
                 : model.IsGeneric ? "generic"
                 : model.IsStatic ? "static"
-                : null;
+                : model.IsFileLocal ? "file-local (the generated part, in another file, could not see it)"
+                : null);
             if (reason is not null)
             {
                 diagnostics.Add(OnClass(DiagnosticDescriptors.UnsupportedClass.Id, model.ClassName, reason));
+            }
+
+            if (!model.Layers.Any(l => l.Kind == LayerKind.Input) && model.Layers.Count > 0)
+            {
+                diagnostics.Add(OnAttribute(DiagnosticDescriptors.MissingInput.Id, model.Layers[0], model.ClassName));
             }
         }
 
@@ -85,19 +138,18 @@ public sealed partial class NnGenerator
             }
         }
 
+        // Reported once per stray declaration: NN0027 on its [Input] when it declares the network again (the same
+        // declaration in two files), else NN0003 on its first layer attribute.
         private static void ValidateDeclarations(NetworkModel model, List<DiagnosticInfo> diagnostics)
         {
-            var layers = model.Layers.Where(l => l.Kind != LayerKind.Input).ToList();
-            if (layers.Count == 0)
+            var strays = StrayDeclarations(model);
+            foreach (var stray in model.Layers.Where(l => strays.Contains(l.DeclarationIndex)).GroupBy(l => l.DeclarationIndex))
             {
-                return;
-            }
-
-            // Reported once per stray declaration, on its first layer attribute.
-            var home = layers[0].DeclarationIndex;
-            foreach (var stray in layers.Where(l => l.DeclarationIndex != home).GroupBy(l => l.DeclarationIndex).Select(g => g.First()))
-            {
-                diagnostics.Add(OnAttribute(DiagnosticDescriptors.LayersOnSeveralDeclarations.Id, stray, model.ClassName, Name(stray)));
+                var input = stray.FirstOrDefault(l => l.Kind == LayerKind.Input);
+                var first = stray.First(l => l.Kind != LayerKind.Input);
+                diagnostics.Add(input is not null
+                    ? OnAttribute(DiagnosticDescriptors.DeclaredTwice.Id, input, model.ClassName)
+                    : OnAttribute(DiagnosticDescriptors.LayersOnSeveralDeclarations.Id, first, model.ClassName, Name(first)));
             }
         }
 
@@ -178,12 +230,9 @@ public sealed partial class NnGenerator
             }
 
             // Only when nothing at all follows [Input]: a lone activation or head has its own diagnostic.
-            if (!model.Layers.Any(l => l.Kind != LayerKind.Input))
+            if (!model.Layers.Any(l => l.Kind != LayerKind.Input) && model.Layers.FirstOrDefault(l => l.Kind == LayerKind.Input) is { } input)
             {
-                var input = model.Layers.FirstOrDefault(l => l.Kind == LayerKind.Input);
-                diagnostics.Add(input is null
-                    ? OnClass(DiagnosticDescriptors.NoLayers.Id, model.ClassName)
-                    : OnAttribute(DiagnosticDescriptors.NoLayers.Id, input, model.ClassName));
+                diagnostics.Add(OnAttribute(DiagnosticDescriptors.NoLayers.Id, input, model.ClassName));
             }
         }
 

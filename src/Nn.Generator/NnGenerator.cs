@@ -22,26 +22,29 @@ public sealed partial class NnGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // find [Input] classes and read their layers into a NetworkModel
+        // find [Input] types and read their layers into a NetworkModel (records and structs too: the analyzer reports
+        // them, and the generator gives them the surface below so that their use sites do not add errors)
         var models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "Nn.InputAttribute",
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
-                transform: static (ctx, _) => ctx.TargetSymbol is INamedTypeSymbol type ? TryParse(type) : null)
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: static (ctx, _) =>
+                    ctx.TargetSymbol is INamedTypeSymbol type && HoldsFirstInput(type, ctx.TargetNode) ? TryParse(type) : null)
             .WithTrackingName(TrackingNames.Model);
 
-        // keep the valid ones: the analyzer reports the rest, with locations
-        var valid = models
-            .Where(static model => model is not null && Validator.IsValid(model))
+        // a valid network gets its code; an invalid one (reported by the analyzer, with locations) gets only its public
+        // surface, members whose bodies throw, when the declaration can take a generated part at all
+        var networks = models
+            .Where(static model => model is not null && (Validator.IsValid(model) || Validator.CanTakeGeneratedPart(model)))
             .WithTrackingName(TrackingNames.ValidModel);
 
         // emit one file per network
-        context.RegisterSourceOutput(valid, static (spc, model) =>
+        context.RegisterSourceOutput(networks, static (spc, model) =>
         {
             string source;
             try
             {
-                source = Emitter.Emit(model!, Version);
+                source = Validator.IsValid(model!) ? Emitter.Emit(model!, Version) : Emitter.EmitSurface(model!, Version);
             }
             catch (Exception e)
             {
@@ -52,6 +55,31 @@ public sealed partial class NnGenerator : IIncrementalGenerator
 
             spc.AddSource(model!.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         });
+    }
+
+    /// <summary>
+    /// Whether <paramref name="node"/> is the declaration whose [Input] comes first: a type with [Input] on two partial
+    /// declarations (NN0002, NN0027) is still one network and one file, read once.
+    /// </summary>
+    private static bool HoldsFirstInput(INamedTypeSymbol type, SyntaxNode node)
+    {
+        try
+        {
+            foreach (var (_, kind, declaration) in Parser.OrderedAttributes(type))
+            {
+                if (kind == LayerKind.Input)
+                {
+                    var reference = type.DeclaringSyntaxReferences[declaration];
+                    return reference.SyntaxTree == node.SyntaxTree && reference.Span == node.Span;
+                }
+            }
+
+            return true;
+        }
+        catch (Exception)
+        {
+            return true;   // TryParse decides
+        }
     }
 
     /// <summary>The parser behind a catch-all: a declaration it cannot read yields no model, never an exception.</summary>

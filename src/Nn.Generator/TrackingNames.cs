@@ -6,6 +6,6 @@ internal static class TrackingNames
     /// <summary>The declaration read into a <see cref="Model.NetworkModel"/>.</summary>
     public const string Model = nameof(Model);
 
-    /// <summary>Only the networks that validate without errors.</summary>
+    /// <summary>The networks the generator writes a file for: valid ones, and invalid ones that can take their surface.</summary>
     public const string ValidModel = nameof(ValidModel);
 }

@@ -29,6 +29,21 @@ public class CodeFixTests
         "using Nn;\n[Input(2)] [Affine(3), Softmax]\ninternal sealed partial class Net;\n")]
     public void AddsPartial(string before, string after) => AssertFix(before, after, "NN0001");
 
+    [Theory]
+    [InlineData(
+        "using Nn;\n[Input(2)] [Affine(3), Softmax]\npublic partial record Net;\n",
+        "using Nn;\n[Input(2)] [Affine(3), Softmax]\npublic partial class Net;\n")]
+    [InlineData(
+        "using Nn;\n[Input(2)] [Affine(3), Softmax]\npublic partial record class Net { }\n",
+        "using Nn;\n[Input(2)] [Affine(3), Softmax]\npublic partial class Net { }\n")]
+    [InlineData(
+        "using Nn;\n[Input(2)] [Affine(3), Softmax]\ninternal readonly partial record struct Net;\n",
+        "using Nn;\n[Input(2)] [Affine(3), Softmax]\ninternal partial class Net;\n")]
+    [InlineData(
+        "using Nn;\n[Input(2)] [Affine(3), Softmax]\nstruct Net { }\n",
+        "using Nn;\n[Input(2)] [Affine(3), Softmax]\npartial class Net { }\n")]
+    public void TurnsARecordOrStructIntoAPartialClass(string before, string after) => AssertFix(before, after, "NN0010");
+
     [Fact]
     public void TurnsOneOutputSoftmaxIntoLogistic() => AssertFix(
         "using Nn;\n[Input(2)]\n[Affine(1), Softmax]\npublic partial class Net;\n",

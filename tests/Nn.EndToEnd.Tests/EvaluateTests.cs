@@ -131,7 +131,7 @@ public class EvaluateTests
         Assert.Equal(gradients, trainer.Gradients);
     }
 
-    private delegate T LossCall<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, T reg);
+    private delegate T LossCall<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, double reg);
 
     private delegate T EvaluateCall<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y);
 
@@ -140,7 +140,7 @@ public class EvaluateTests
     {
         var x = Gaussian<T>(7 * inputs, seed: 21);
         var y = Gaussian<T>(7 * outputs, seed: 22);
-        loss(x, y, T.CreateChecked(0.1));
+        loss(x, y, 0.1);
         var expected = dataLoss();
         var expectedReg = regLoss();
         var before = (T[])gradients.Clone();

@@ -140,6 +140,28 @@ public class GeneratorSnapshotTests
         },
     };
 
+    // An invalid network (NN0014 here) gets only its public surface, every member throwing: the file that keeps use sites
+    // compiling so that the NN error is the only one.
+    [Fact]
+    public void BrokenDeclarationGetsItsSurface()
+    {
+        const string source = """
+            using Nn;
+            namespace Demo;
+
+            [Input(20)]
+            [Affine(16), BatchNorm, LeakyReLU(2), Dropout(0.5)]
+            [Affine(4), Softmax]
+            public partial class BrokenNet;
+            """;
+        var (result, output, _) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Diagnostics);
+        Snapshot.Match(GeneratorHarness.GeneratedText(result), "GeneratorSnapshotTests.BrokenNet");
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        Assert.Equal("NN0014", Assert.Single(GeneratorHarness.AnalyzerDiagnostics(output)).Id);
+    }
+
     [Theory]
     [MemberData(nameof(Declarations))]
     public void GeneratedFileMatchesSnapshot(string name, string source)

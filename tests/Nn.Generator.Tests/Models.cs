@@ -15,10 +15,12 @@ internal static class Models
         "Demo",
         name,
         "Demo." + name + ".g.cs",
+        Keyword: "class",
         IsPartial: true,
         IsNested: false,
         IsGeneric: false,
         IsStatic: false,
+        IsFileLocal: false,
         elementType,
         layers.Select((l, i) => l with { AttributeIndex = i }).ToEquatableArray(),
         EquatableArray<string>.Empty);

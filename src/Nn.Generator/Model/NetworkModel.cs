@@ -13,7 +13,9 @@ internal enum ElementType
 /// <remarks>
 /// Immutable and structurally equal, with nothing from Roslyn in it (no symbols, syntax nodes,
 /// compilations or locations), so that an edit elsewhere leaves the pipeline's cached result alone.
-/// Facts the validator needs about the declaration itself (partial, nested, ...) are kept as flags;
+/// Facts the validator needs about the declaration itself (partial, nested, ...) are kept as flags, and
+/// <see cref="Keyword"/> is how the type is declared: <c>class</c>, <c>record</c>, <c>struct</c>, <c>record struct</c>
+/// or <c>interface</c> (only a class can be a network; the others are reported, never silently skipped);
 /// <see cref="ReservedMembers"/> holds the names of the user's own members that the generator might
 /// also write (only those, so that adding an unrelated method keeps the model equal).
 /// </remarks>
@@ -21,10 +23,12 @@ internal sealed record NetworkModel(
     string? Namespace,
     string ClassName,
     string HintName,
+    string Keyword,
     bool IsPartial,
     bool IsNested,
     bool IsGeneric,
     bool IsStatic,
+    bool IsFileLocal,
     ElementType ElementType,
     EquatableArray<LayerModel> Layers,
     EquatableArray<string> ReservedMembers);

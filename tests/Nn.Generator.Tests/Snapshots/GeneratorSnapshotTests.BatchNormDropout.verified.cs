@@ -449,14 +449,15 @@ namespace Demo
             /// </summary>
             /// <param name="x">Inputs, [N×20] row-major.</param>
             /// <param name="y">Class labels in [0, 4); N = y.Length.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
-            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
+            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 4);
+                float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1, gamma1 = _network.gamma1, W2 = _network.W2, gamma2 = _network.gamma2, W3 = _network.W3;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 16);
                 global::System.Span<float> h2 = new global::System.Span<float>(_hidden, N * 16, N * 8);
@@ -473,7 +474,7 @@ namespace Demo
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×4]
                 float dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<float>(scores, y, dscores, batch: N, classes: 4);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (
+                float regLoss = lambda == 0 ? 0 : lambda * (
                     global::Nn.Kernels.Regularization.L2<float>(W1)
                     + global::Nn.Kernels.Regularization.L2<float>(W2)
                     + global::Nn.Kernels.Regularization.L2<float>(W3));
@@ -481,7 +482,7 @@ namespace Demo
                 // ── backward (3) ──  undoes (3) Affine 3
                 // dW3 = h2ᵀ·dscores + λ·W3    [8×4] = [8×N]·[N×4]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h2, dscores, dW3, m: 8, k: N, n: 4);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W3, dW3, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W3, dW3, lambda);
                 // db3 = Σ_rows dscores    [4]
                 global::Nn.Kernels.Reductions.SumRows<float>(dscores, db3, rows: N, cols: 4);
                 // dh2 = dscores·W3ᵀ    [N×8] = [N×4]·[4×8]
@@ -499,7 +500,7 @@ namespace Demo
                 global::Nn.Kernels.BatchNormKernels.Backward<float>(dh2, new global::System.Span<float>(_xhat2, 0, N * 8), gamma2, _invstd2, dh2, dgamma2, dbeta2, rows: N, cols: 8);
                 // dW2 = h1ᵀ·dh2 + λ·W2    [16×8] = [16×N]·[N×8]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h1, dh2, dW2, m: 16, k: N, n: 8);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, lambda);
                 // db2 = Σ_rows dh2    [8]
                 global::Nn.Kernels.Reductions.SumRows<float>(dh2, db2, rows: N, cols: 8);
                 // dh1 = dh2·W2ᵀ    [N×16] = [N×8]·[8×16]
@@ -515,7 +516,7 @@ namespace Demo
                 global::Nn.Kernels.BatchNormKernels.Backward<float>(dh1, new global::System.Span<float>(_xhat1, 0, N * 16), gamma1, _invstd1, dh1, dgamma1, dbeta1, rows: N, cols: 16);
                 // dW1 = xᵀ·dh1 + λ·W1    [20×16] = [20×N]·[N×16]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(x, dh1, dW1, m: 20, k: N, n: 16);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, lambda);
                 // db1 = Σ_rows dh1    [16]
                 global::Nn.Kernels.Reductions.SumRows<float>(dh1, db1, rows: N, cols: 16);
                 // (dx is not needed: x is data, not a parameter)
@@ -610,6 +611,8 @@ namespace Demo
             float[] global::Nn.IClassifierTrainer<float>.State => _network.State;
 
             void global::Nn.IClassifierTrainer<float>.Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => _network.Predict(x, labels);
+
+            float global::Nn.IClassifierTrainer<float>.Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg) => Loss(x, y, reg);
         }
     }
 }

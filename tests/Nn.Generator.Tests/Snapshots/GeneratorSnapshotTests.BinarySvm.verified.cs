@@ -291,14 +291,15 @@ namespace Demo
             /// </summary>
             /// <param name="x">Inputs, [N×5] row-major.</param>
             /// <param name="y">Class labels in [0, 2); N = y.Length.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
-            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
+            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 2);
+                float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 16);
                 global::System.Span<float> dh1 = new global::System.Span<float>(_dhidden, 0, N * 16);
@@ -313,14 +314,14 @@ namespace Demo
                 //     data_loss = (1/N)·Σ max(0, 1 − t·s)      dscores = −t/N where 1 − t·s > 0, else 0    [N×1]
                 float dataLoss = global::Nn.Kernels.Losses.BinarySvm<float>(scores, y, dscores, batch: N);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (
+                float regLoss = lambda == 0 ? 0 : lambda * (
                     global::Nn.Kernels.Regularization.L2<float>(W1)
                     + global::Nn.Kernels.Regularization.L2<float>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [16×1] = [16×N]·[N×1]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h1, dscores, dW2, m: 16, k: N, n: 1);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, lambda);
                 // db2 = Σ_rows dscores    [1]
                 global::Nn.Kernels.Reductions.SumRows<float>(dscores, db2, rows: N, cols: 1);
                 // dh1 = dscores·W2ᵀ    [N×16] = [N×1]·[1×16]
@@ -331,7 +332,7 @@ namespace Demo
                 global::Nn.Kernels.Activations.ReluBackward<float>(h1, dh1);
                 // dW1 = xᵀ·dh1 + λ·W1    [5×16] = [5×N]·[N×16]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(x, dh1, dW1, m: 5, k: N, n: 16);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, lambda);
                 // db1 = Σ_rows dh1    [16]
                 global::Nn.Kernels.Reductions.SumRows<float>(dh1, db1, rows: N, cols: 16);
                 // (dx is not needed: x is data, not a parameter)
@@ -389,6 +390,8 @@ namespace Demo
             float[] global::Nn.IClassifierTrainer<float>.State => global::System.Array.Empty<float>();
 
             void global::Nn.IClassifierTrainer<float>.Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => _network.Predict(x, labels);
+
+            float global::Nn.IClassifierTrainer<float>.Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg) => Loss(x, y, reg);
         }
     }
 }

@@ -335,7 +335,7 @@ namespace Demo
             /// </summary>
             /// <param name="x">Inputs, [N×12] row-major.</param>
             /// <param name="y">Class labels in [0, 5); N = y.Length.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
@@ -343,6 +343,7 @@ namespace Demo
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 5);
+                double lambda = reg;
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 16);
                 global::System.Span<double> h2 = new global::System.Span<double>(_hidden, N * 16, N * 8);
@@ -359,7 +360,7 @@ namespace Demo
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×5]
                 double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 5);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (
+                double regLoss = lambda == 0 ? 0 : lambda * (
                     global::Nn.Kernels.Regularization.L2<double>(W1)
                     + global::Nn.Kernels.Regularization.L2<double>(W2)
                     + global::Nn.Kernels.Regularization.L2<double>(W3));
@@ -367,7 +368,7 @@ namespace Demo
                 // ── backward (3) ──  undoes (3) Affine 3
                 // dW3 = h2ᵀ·dscores + λ·W3    [8×5] = [8×N]·[N×5]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h2, dscores, dW3, m: 8, k: N, n: 5);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W3, dW3, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W3, dW3, lambda);
                 // db3 = Σ_rows dscores    [5]
                 global::Nn.Kernels.Reductions.SumRows<double>(dscores, db3, rows: N, cols: 5);
                 // dh2 = dscores·W3ᵀ    [N×8] = [N×5]·[5×8]
@@ -376,7 +377,7 @@ namespace Demo
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dh2 + λ·W2    [16×8] = [16×N]·[N×8]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h1, dh2, dW2, m: 16, k: N, n: 8);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, lambda);
                 // db2 = Σ_rows dh2    [8]
                 global::Nn.Kernels.Reductions.SumRows<double>(dh2, db2, rows: N, cols: 8);
                 // dh1 = dh2·W2ᵀ    [N×16] = [N×8]·[8×16]
@@ -387,7 +388,7 @@ namespace Demo
                 global::Nn.Kernels.Activations.ReluBackward<double>(h1, dh1);
                 // dW1 = xᵀ·dh1 + λ·W1    [12×16] = [12×N]·[N×16]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(x, dh1, dW1, m: 12, k: N, n: 16);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, lambda);
                 // db1 = Σ_rows dh1    [16]
                 global::Nn.Kernels.Reductions.SumRows<double>(dh1, db1, rows: N, cols: 16);
                 // (dx is not needed: x is data, not a parameter)

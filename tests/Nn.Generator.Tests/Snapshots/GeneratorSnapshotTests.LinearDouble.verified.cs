@@ -252,7 +252,7 @@ namespace Demo.Linear
             /// </summary>
             /// <param name="x">Inputs, [N×2] row-major.</param>
             /// <param name="y">Class labels in [0, 3); N = y.Length.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
@@ -260,6 +260,7 @@ namespace Demo.Linear
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 3);
+                double lambda = reg;
                 global::System.Span<double> W1 = _network.W1;
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 global::System.Span<double> dscores = new global::System.Span<double>(_dscores, 0, N * OutputSize);
@@ -272,12 +273,12 @@ namespace Demo.Linear
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
                 double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 3);
                 // L2: reg_loss = ½λ·(ΣW1²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<double>(W1));
+                double regLoss = lambda == 0 ? 0 : lambda * (global::Nn.Kernels.Regularization.L2<double>(W1));
 
                 // ── backward (1) ──  undoes (1) Affine 1
                 // dW1 = xᵀ·dscores + λ·W1    [2×3] = [2×N]·[N×3]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(x, dscores, dW1, m: 2, k: N, n: 3);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, lambda);
                 // db1 = Σ_rows dscores    [3]
                 global::Nn.Kernels.Reductions.SumRows<double>(dscores, db1, rows: N, cols: 3);
                 // (dx is not needed: x is data, not a parameter)

@@ -255,14 +255,15 @@ namespace Demo
             /// </summary>
             /// <param name="x">Inputs, [N×2] row-major.</param>
             /// <param name="y">Class labels in [0, 2); N = y.Length.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
-            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
+            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 2);
+                float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1;
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 global::System.Span<float> dscores = new global::System.Span<float>(_dscores, 0, N * OutputSize);
@@ -275,12 +276,12 @@ namespace Demo
                 //     dscores = (p − y) / N    [N×1]
                 float dataLoss = global::Nn.Kernels.Losses.LogisticCrossEntropy<float>(scores, y, dscores, batch: N);
                 // L2: reg_loss = ½λ·(ΣW1²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (global::Nn.Kernels.Regularization.L2<float>(W1));
+                float regLoss = lambda == 0 ? 0 : lambda * (global::Nn.Kernels.Regularization.L2<float>(W1));
 
                 // ── backward (1) ──  undoes (1) Affine 1
                 // dW1 = xᵀ·dscores + λ·W1    [2×1] = [2×N]·[N×1]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(x, dscores, dW1, m: 2, k: N, n: 1);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, lambda);
                 // db1 = Σ_rows dscores    [1]
                 global::Nn.Kernels.Reductions.SumRows<float>(dscores, db1, rows: N, cols: 1);
                 // (dx is not needed: x is data, not a parameter)
@@ -337,6 +338,8 @@ namespace Demo
             float[] global::Nn.IClassifierTrainer<float>.State => global::System.Array.Empty<float>();
 
             void global::Nn.IClassifierTrainer<float>.Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => _network.Predict(x, labels);
+
+            float global::Nn.IClassifierTrainer<float>.Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg) => Loss(x, y, reg);
         }
     }
 }

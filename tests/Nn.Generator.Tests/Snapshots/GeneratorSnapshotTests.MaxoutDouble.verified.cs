@@ -363,7 +363,7 @@ namespace Demo
             /// </summary>
             /// <param name="x">Inputs, [N×10] row-major.</param>
             /// <param name="y">Class labels in [0, 3); N = y.Length.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
@@ -371,6 +371,7 @@ namespace Demo
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 3);
+                double lambda = reg;
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
                 global::System.Span<double> z1 = new global::System.Span<double>(_hidden, 0, N * 20);
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, N * 20, N * 10);
@@ -393,7 +394,7 @@ namespace Demo
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
                 double dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<double>(scores, y, dscores, batch: N, classes: 3);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (
+                double regLoss = lambda == 0 ? 0 : lambda * (
                     global::Nn.Kernels.Regularization.L2<double>(W1)
                     + global::Nn.Kernels.Regularization.L2<double>(W2)
                     + global::Nn.Kernels.Regularization.L2<double>(W3));
@@ -403,7 +404,7 @@ namespace Demo
                 global::Nn.Kernels.MaxoutKernels.Backward<double>(z3, dscores, dz3, rows: N, units: 3, pieces: 2);
                 // dW3 = h2ᵀ·dz3 + λ·W3    [8×6] = [8×N]·[N×6]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h2, dz3, dW3, m: 8, k: N, n: 6);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W3, dW3, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W3, dW3, lambda);
                 // db3 = Σ_rows dz3    [6]
                 global::Nn.Kernels.Reductions.SumRows<double>(dz3, db3, rows: N, cols: 6);
                 // dh2 = dz3·W3ᵀ    [N×8] = [N×6]·[6×8]
@@ -416,7 +417,7 @@ namespace Demo
                 global::Nn.Kernels.Activations.ReluBackward<double>(z2, dz2);
                 // dW2 = h1ᵀ·dz2 + λ·W2    [10×8] = [10×N]·[N×8]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h1, dz2, dW2, m: 10, k: N, n: 8);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, lambda);
                 // db2 = Σ_rows dz2    [8]
                 global::Nn.Kernels.Reductions.SumRows<double>(dz2, db2, rows: N, cols: 8);
                 // dh1 = dz2·W2ᵀ    [N×10] = [N×8]·[8×10]
@@ -427,7 +428,7 @@ namespace Demo
                 global::Nn.Kernels.MaxoutKernels.Backward<double>(z1, dh1, dz1, rows: N, units: 10, pieces: 2);
                 // dW1 = xᵀ·dz1 + λ·W1    [10×20] = [10×N]·[N×20]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(x, dz1, dW1, m: 10, k: N, n: 20);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, lambda);
                 // db1 = Σ_rows dz1    [20]
                 global::Nn.Kernels.Reductions.SumRows<double>(dz1, db1, rows: N, cols: 20);
                 // (dx is not needed: x is data, not a parameter)

@@ -349,14 +349,15 @@ namespace Demo
             /// </summary>
             /// <param name="x">Inputs, [N×3072] row-major.</param>
             /// <param name="y">Class labels in [0, 10); N = y.Length.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
-            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
+            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 10);
+                float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3, W4 = _network.W4;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 100);
                 global::System.Span<float> h2 = new global::System.Span<float>(_hidden, N * 100, N * 60);
@@ -376,7 +377,7 @@ namespace Demo
                 //     dscores[j] = 1/N for each violated margin j ≠ y;  dscores[y] = −(violations)/N    [N×10]
                 float dataLoss = global::Nn.Kernels.Losses.MulticlassSvm<float>(scores, y, dscores, batch: N, classes: 10);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2² + ΣW3² + ΣW4²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (
+                float regLoss = lambda == 0 ? 0 : lambda * (
                     global::Nn.Kernels.Regularization.L2<float>(W1)
                     + global::Nn.Kernels.Regularization.L2<float>(W2)
                     + global::Nn.Kernels.Regularization.L2<float>(W3)
@@ -385,7 +386,7 @@ namespace Demo
                 // ── backward (4) ──  undoes (4) Affine 4
                 // dW4 = h3ᵀ·dscores + λ·W4    [40×10] = [40×N]·[N×10]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h3, dscores, dW4, m: 40, k: N, n: 10);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W4, dW4, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W4, dW4, lambda);
                 // db4 = Σ_rows dscores    [10]
                 global::Nn.Kernels.Reductions.SumRows<float>(dscores, db4, rows: N, cols: 10);
                 // dh3 = dscores·W4ᵀ    [N×40] = [N×10]·[10×40]
@@ -396,7 +397,7 @@ namespace Demo
                 global::Nn.Kernels.Activations.SigmoidBackward<float>(h3, dh3, dh3);
                 // dW3 = h2ᵀ·dh3 + λ·W3    [60×40] = [60×N]·[N×40]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h2, dh3, dW3, m: 60, k: N, n: 40);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W3, dW3, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W3, dW3, lambda);
                 // db3 = Σ_rows dh3    [40]
                 global::Nn.Kernels.Reductions.SumRows<float>(dh3, db3, rows: N, cols: 40);
                 // dh2 = dh3·W3ᵀ    [N×60] = [N×40]·[40×60]
@@ -407,7 +408,7 @@ namespace Demo
                 global::Nn.Kernels.Activations.TanhBackward<float>(h2, dh2, dh2);
                 // dW2 = h1ᵀ·dh2 + λ·W2    [100×60] = [100×N]·[N×60]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h1, dh2, dW2, m: 100, k: N, n: 60);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, lambda);
                 // db2 = Σ_rows dh2    [60]
                 global::Nn.Kernels.Reductions.SumRows<float>(dh2, db2, rows: N, cols: 60);
                 // dh1 = dh2·W2ᵀ    [N×100] = [N×60]·[60×100]
@@ -418,7 +419,7 @@ namespace Demo
                 global::Nn.Kernels.Activations.LeakyReluBackward<float>(h1, dh1, dh1, alpha: 0.01f);
                 // dW1 = xᵀ·dh1 + λ·W1    [3072×100] = [3072×N]·[N×100]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(x, dh1, dW1, m: 3072, k: N, n: 100);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, lambda);
                 // db1 = Σ_rows dh1    [100]
                 global::Nn.Kernels.Reductions.SumRows<float>(dh1, db1, rows: N, cols: 100);
                 // (dx is not needed: x is data, not a parameter)
@@ -476,6 +477,8 @@ namespace Demo
             float[] global::Nn.IClassifierTrainer<float>.State => global::System.Array.Empty<float>();
 
             void global::Nn.IClassifierTrainer<float>.Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => _network.Predict(x, labels);
+
+            float global::Nn.IClassifierTrainer<float>.Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg) => Loss(x, y, reg);
         }
     }
 }

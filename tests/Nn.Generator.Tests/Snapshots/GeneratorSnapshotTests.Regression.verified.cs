@@ -251,7 +251,7 @@ namespace Demo
             /// </summary>
             /// <param name="x">Inputs, [N×3] row-major.</param>
             /// <param name="y">Targets, [N×2] row-major; N = x.Length / InputSize.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double reg = 0)
             {
@@ -259,6 +259,7 @@ namespace Demo
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(x));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "N·InputSize");
                 global::Nn.Kernels.Guard.Length(y.Length, (long)N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
+                double lambda = reg;
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2;
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 8);
                 global::System.Span<double> dh1 = new global::System.Span<double>(_dhidden, 0, N * 8);
@@ -271,14 +272,14 @@ namespace Demo
                 // (3) Mean squared error: data_loss = (1/2N)·Σ ‖scores − y‖²      dscores = (scores − y) / N    [N×2]
                 double dataLoss = global::Nn.Kernels.Losses.MeanSquaredError<double>(scores, y, dscores, batch: N, outputs: 2);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
-                double regLoss = reg == 0 ? 0 : reg * (
+                double regLoss = lambda == 0 ? 0 : lambda * (
                     global::Nn.Kernels.Regularization.L2<double>(W1)
                     + global::Nn.Kernels.Regularization.L2<double>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [8×2] = [8×N]·[N×2]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(h1, dscores, dW2, m: 8, k: N, n: 2);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W2, dW2, lambda);
                 // db2 = Σ_rows dscores    [2]
                 global::Nn.Kernels.Reductions.SumRows<double>(dscores, db2, rows: N, cols: 2);
                 // dh1 = dscores·W2ᵀ    [N×8] = [N×2]·[2×8]
@@ -289,7 +290,7 @@ namespace Demo
                 global::Nn.Kernels.Activations.TanhBackward<double>(h1, dh1, dh1);
                 // dW1 = xᵀ·dh1 + λ·W1    [3×8] = [3×N]·[N×8]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<double>(x, dh1, dW1, m: 3, k: N, n: 8);
-                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<double>(W1, dW1, lambda);
                 // db1 = Σ_rows dh1    [8]
                 global::Nn.Kernels.Reductions.SumRows<double>(dh1, db1, rows: N, cols: 8);
                 // (dx is not needed: x is data, not a parameter)

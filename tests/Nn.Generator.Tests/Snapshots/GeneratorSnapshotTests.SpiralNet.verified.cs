@@ -302,14 +302,15 @@ namespace Demo
             /// </summary>
             /// <param name="x">Inputs, [N×2] row-major.</param>
             /// <param name="y">Class labels in [0, 3); N = y.Length.</param>
-            /// <param name="reg">L2 strength λ, applied to weights only.</param>
+            /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
-            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg = 0)
+            public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
                 global::Nn.Kernels.Guard.Batch(N, MaxBatch, nameof(y));
                 global::Nn.Kernels.Guard.Length(x.Length, (long)N * InputSize, nameof(x), "y.Length·InputSize");
                 global::Nn.Kernels.Losses.ValidateLabels(y, 3);
+                float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2;
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 100);
                 global::System.Span<float> dh1 = new global::System.Span<float>(_dhidden, 0, N * 100);
@@ -324,14 +325,14 @@ namespace Demo
                 //     data_loss = −(1/N)·Σ log p[y]      dscores = (p − 1[y]) / N    [N×3]
                 float dataLoss = global::Nn.Kernels.Losses.SoftmaxCrossEntropy<float>(scores, y, dscores, batch: N, classes: 3);
                 // L2: reg_loss = ½λ·(ΣW1² + ΣW2²)   (weights only, not biases; no pass over the weights when λ = 0)
-                float regLoss = reg == 0 ? 0 : reg * (
+                float regLoss = lambda == 0 ? 0 : lambda * (
                     global::Nn.Kernels.Regularization.L2<float>(W1)
                     + global::Nn.Kernels.Regularization.L2<float>(W2));
 
                 // ── backward (2) ──  undoes (2) Affine 2
                 // dW2 = h1ᵀ·dscores + λ·W2    [100×3] = [100×N]·[N×3]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(h1, dscores, dW2, m: 100, k: N, n: 3);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W2, dW2, lambda);
                 // db2 = Σ_rows dscores    [3]
                 global::Nn.Kernels.Reductions.SumRows<float>(dscores, db2, rows: N, cols: 3);
                 // dh1 = dscores·W2ᵀ    [N×100] = [N×3]·[3×100]
@@ -342,7 +343,7 @@ namespace Demo
                 global::Nn.Kernels.Activations.ReluBackward<float>(h1, dh1);
                 // dW1 = xᵀ·dh1 + λ·W1    [2×100] = [2×N]·[N×100]
                 global::Nn.Kernels.Gemm.MatMulTransposeA<float>(x, dh1, dW1, m: 2, k: N, n: 100);
-                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, reg);
+                global::Nn.Kernels.Regularization.L2Backward<float>(W1, dW1, lambda);
                 // db1 = Σ_rows dh1    [100]
                 global::Nn.Kernels.Reductions.SumRows<float>(dh1, db1, rows: N, cols: 100);
                 // (dx is not needed: x is data, not a parameter)
@@ -400,6 +401,8 @@ namespace Demo
             float[] global::Nn.IClassifierTrainer<float>.State => global::System.Array.Empty<float>();
 
             void global::Nn.IClassifierTrainer<float>.Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => _network.Predict(x, labels);
+
+            float global::Nn.IClassifierTrainer<float>.Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, float reg) => Loss(x, y, reg);
         }
     }
 }
