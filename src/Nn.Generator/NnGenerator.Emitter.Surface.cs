@@ -117,7 +117,11 @@ public sealed partial class NnGenerator
                 Member(MemberNames.StateTensors, $"{list}<global::Nn.TensorInfo> StateTensors");
                 Member(MemberNames.Layers, $"{list}<global::Nn.LayerInfo> Layers");
                 Member(MemberNames.Save, "public void Save(string path)");
-                Member(MemberNames.Load, "public void Load(string path)");
+                Member(MemberNames.Save, "public void Save(string path, global::Nn.WeightsLayout layout)");
+                const string options = "global::Nn.WeightsOptions? options = null";
+                Member(MemberNames.Load, $"public void Load(string path, {options})");
+                Member(MemberNames.Load, $"public void Load(global::System.IO.Stream stream, {options})");
+                Member(MemberNames.Load, $"public void Load(global::System.ReadOnlySpan<byte> bytes, {options})");
                 Member(MemberNames.Forward, $"public void Forward({input} x, {span} scores)");
                 Member(MemberNames.Forward, $"public void Forward({input} x, {span} scores, int batch)");
                 Member(MemberNames.Predict, $"public int Predict({input} x)");
