@@ -8,27 +8,6 @@ using ScottPlot;
 
 namespace FashionMnist;
 
-/// <summary>A one-line progress bar per epoch, redrawn in place, then the epoch's figures.</summary>
-internal sealed class ConsoleProgress : IProgress<TrainingProgress>
-{
-    public void Report(TrainingProgress p)
-    {
-        const int Width = 30;
-        var filled = (int)((double)p.Step / p.StepsPerEpoch * Width);
-        var bar = new string('█', filled) + new string('·', Width - filled);
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {p.Epoch,2}/{p.Epochs} {bar} {p.Step,4}/{p.StepsPerEpoch} loss {p.Loss:F4} acc {p.Accuracy:P1} {p.SamplesPerSecond,8:N0} samples/s");
-        if (p.IsEpochEnd)
-        {
-            Console.WriteLine("\r" + line + string.Create(CultureInfo.InvariantCulture, $"  val loss {p.ValidationLoss:F4} val acc {p.ValidationAccuracy:P2}"));
-        }
-        else if (!Console.IsOutputRedirected)
-        {
-            Console.Write("\r" + line);
-        }
-    }
-}
-
 /// <summary>Test-set confusion matrix and learning curves.</summary>
 internal static class Report
 {

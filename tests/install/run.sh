@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# README.md's Install section, taken literally: the shell lines of its `install: get` block (the clone replaced by this
+# checkout), its `install: Program.cs` block as the program, the lines of its `install: run` block. Checks that the
+# root `dotnet pack` makes exactly the intended packages with their metadata, that the app runs, and that the NativeAOT
+# binary prints exactly what `dotnet run` prints. Exit 0 when all holds. Takes 2-4 minutes (NativeAOT publish).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+readme="$root/README.md"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+work="$(mktemp -d /tmp/nn-install.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "install check failed: $*" >&2; exit 1; }
+
+# The fenced block that follows the line `<!-- install: NAME ... -->` in README.md.
+block() {
+  awk -v name="$1" '
+    $0 ~ "^<!-- install: " name "[ >]" { armed = 1; next }
+    armed && /^```/ { if (inside) exit; inside = 1; next }
+    inside { print }' "$readme"
+}
+
+get="$(block get)"; program="$(block Program.cs)"; run="$(block run)"
+[ -n "$get" ] && [ -n "$program" ] && [ -n "$run" ] || fail "README.md lacks an install: get / Program.cs / run block"
+
+# A package built here is never on nuget.org: drop a copy cached by an earlier run so the fresh one is restored.
+cache="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
+version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -1)"
+rm -rf "$cache/nn/$version" "$cache/nn.onnx/$version" "$root/artifacts/packages"
+
+cd "$work"
+ln -s "$root" nn
+line_no=0
+while IFS= read -r line; do
+  line="${line%%#*}"
+  [ -n "${line// }" ] || continue
+  case "$line" in
+    git\ clone*) continue ;;   # this checkout is the clone (linked as ./nn)
+  esac
+  echo "\$ $line"
+  eval "$line" > "$work/get.$((line_no += 1)).log" 2>&1 || { cat "$work/get.$line_no.log"; fail "\`$line\` failed"; }
+done <<< "$get"
+
+# Exactly the intended packages, with their metadata.
+actual="$(cd "$root/artifacts/packages" && ls | sort | tr '\n' ' ')"
+expected="Nn.$version.nupkg Nn.$version.snupkg Nn.Onnx.$version.nupkg "
+[ "$actual" = "$expected" ] || fail "dotnet pack made [$actual], expected [$expected]"
+for id in Nn Nn.Onnx; do
+  nuspec="$(unzip -p "$root/artifacts/packages/$id.$version.nupkg" "$id.nuspec")"
+  for field in '<repository type="git" url="https://' '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<description>'; do
+    grep -qF "$field" <<< "$nuspec" || fail "$id.nuspec has no $field"
+  done
+done
+listing="$(unzip -l "$root/artifacts/packages/Nn.$version.nupkg")"
+for file in lib/net10.0/Nn.Runtime.dll lib/net10.0/Nn.Attributes.dll analyzers/dotnet/cs/Nn.Generator.dll \
+            analyzers/dotnet/cs/Nn.CodeFixes.dll buildTransitive/Nn.props buildTransitive/Nn.targets; do
+  grep -qF " $file" <<< "$listing" || fail "Nn.$version.nupkg has no $file"
+done
+echo "packages: $actual(repository, license, readme, description present)"
+
+printf '%s\n' "$program" > Program.cs   # the get block left us in MyApp
+outputs=()
+while IFS= read -r line; do
+  [ -n "${line// }" ] || continue
+  echo "\$ $line"
+  log="$work/run.${#outputs[@]}.log"
+  eval "$line" > "$log" 2>&1 || { cat "$log"; fail "\`$line\` failed"; }
+  outputs+=("$log")
+done <<< "$run"
+
+jit="${outputs[0]}"; aot="${outputs[${#outputs[@]}-1]}"
+cat "$jit"
+grep -q '^accuracy ' "$jit" || fail "dotnet run printed no accuracy"
+diff "$jit" "$aot" > /dev/null || { diff "$jit" "$aot"; fail "the NativeAOT binary printed other numbers than dotnet run"; }
+echo "NativeAOT binary ($(stat -c %s "$work/MyApp/bin/Release/net10.0/linux-x64/publish/MyApp") bytes) printed exactly what dotnet run printed"
