@@ -24,26 +24,88 @@ public static partial class Gemv
         fixed (T* y = ys)
         {
             var vectors = (n + lanes - 1) / lanes;
-            var passes = (vectors + NarrowBlockVectors - 1) / NarrowBlockVectors;
-            for (int v0 = 0, pass = 0; pass < passes; pass++)
+            if (vectors > NarrowBlockVectors)
             {
-                var count = (vectors - v0 + (passes - pass) - 1) / (passes - pass);
-                nint o = v0 * lanes;
-                // the pass's last vector, ending at column n at most (n = 100 floats: columns 92..100, not 96..104)
-                nint last = Math.Min((v0 + count - 1) * lanes, n - lanes) - o;
-                var bias = b == null ? null : b + o;
-                switch (count)
-                {
-                    case 1: Block128<T, C1>(x, w + o, bias, y + o, k, n, last, relu); break;
-                    case 2: Block128<T, C2>(x, w + o, bias, y + o, k, n, last, relu); break;
-                    case 3: Block128<T, C3>(x, w + o, bias, y + o, k, n, last, relu); break;
-                    case 4: Block128<T, C4>(x, w + o, bias, y + o, k, n, last, relu); break;
-                    case 5: Block128<T, C5>(x, w + o, bias, y + o, k, n, last, relu); break;
-                    default: Block128<T, C6>(x, w + o, bias, y + o, k, n, last, relu); break;
-                }
-
-                v0 += count;
+                Stream128(x, w, b, y, k, n, relu);
+                return;
             }
+
+            // one register block; its last vector ends at column n (n = 10 floats: columns 0..4, 4..8 and 6..10)
+            nint last = n - lanes;
+            switch (vectors)
+            {
+                case 1: Block128<T, C1>(x, w, b, y, k, n, last, relu); break;
+                case 2: Block128<T, C2>(x, w, b, y, k, n, last, relu); break;
+                case 3: Block128<T, C3>(x, w, b, y, k, n, last, relu); break;
+                case 4: Block128<T, C4>(x, w, b, y, k, n, last, relu); break;
+                case 5: Block128<T, C5>(x, w, b, y, k, n, last, relu); break;
+                default: Block128<T, C6>(x, w, b, y, k, n, last, relu); break;
+            }
+        }
+    }
+
+    // More outputs than one pass of Block128 holds in registers (n > 24 floats): the loop of Stream256 (read its
+    // comment) on Vector128.
+    private static unsafe void Stream128<T>(T* x, T* w, T* b, T* y, int k, int n, bool relu)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint lanes = Vector128<T>.Count;
+        nint full = n - (n % (int)lanes);
+        for (nint j = 0; j < full; j += lanes)
+        {
+            Vector128.Store(b == null ? Vector128<T>.Zero : Vector128.Load(b + j), y + j);
+        }
+
+        nint p = 0;
+        nint n1 = n;
+        for (; p + 7 < k; p += 8)
+        {
+            var x0 = Vector128.Create(x[p]);
+            var x1 = Vector128.Create(x[p + 1]);
+            var x2 = Vector128.Create(x[p + 2]);
+            var x3 = Vector128.Create(x[p + 3]);
+            var x4 = Vector128.Create(x[p + 4]);
+            var x5 = Vector128.Create(x[p + 5]);
+            var x6 = Vector128.Create(x[p + 6]);
+            var x7 = Vector128.Create(x[p + 7]);
+            T* r = w + (p * n1);
+            for (nint j = 0; j < full; j += lanes)
+            {
+                T* q = r + j;
+                var even = Fma(Vector128.Load(q), x0, Vector128.Load(y + j));
+                var odd = Vector128.Load(q + n1) * x1;
+                even = Fma(Vector128.Load(q + (2 * n1)), x2, even);
+                odd = Fma(Vector128.Load(q + (3 * n1)), x3, odd);
+                even = Fma(Vector128.Load(q + (4 * n1)), x4, even);
+                odd = Fma(Vector128.Load(q + (5 * n1)), x5, odd);
+                even = Fma(Vector128.Load(q + (6 * n1)), x6, even);
+                odd = Fma(Vector128.Load(q + (7 * n1)), x7, odd);
+                Vector128.Store(even + odd, y + j);
+            }
+        }
+
+        for (; p < k; p++)
+        {
+            var xp = Vector128.Create(x[p]);
+            T* r = w + (p * n1);
+            for (nint j = 0; j < full; j += lanes)
+            {
+                Vector128.Store(Fma(Vector128.Load(r + j), xp, Vector128.Load(y + j)), y + j);
+            }
+        }
+
+        if (relu)
+        {
+            for (nint j = 0; j < full; j += lanes)
+            {
+                Vector128.Store(Vector128.Max(Vector128.Load(y + j), Vector128<T>.Zero), y + j);
+            }
+        }
+
+        if (full < n)
+        {
+            nint o = n - lanes;
+            Block128<T, C1>(x, w + o, b == null ? null : b + o, y + o, k, n, 0, relu);
         }
     }
 
