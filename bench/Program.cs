@@ -19,7 +19,7 @@ if (args.Length > 0 && args[0] == "epoch")
 }
 
 var types = typeof(Program).Assembly.GetTypes()
-    .Where(t => t.IsPublic && !t.IsAbstract && t != typeof(FashionEpochBenchmarks) && t != typeof(WidthRounds) && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
+    .Where(t => t.IsPublic && !t.IsAbstract && t != typeof(FashionEpochBenchmarks) && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
     .ToArray();
 BenchmarkSwitcher.FromTypes(types).Run(args);
 return 0;

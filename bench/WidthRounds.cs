@@ -42,14 +42,6 @@ public static class WidthRounds
             Layer(k, n, rounds);
         }
 
-        if (args.Length > 1 && args[1] == "stream")
-        {
-            foreach (var (k, n) in new[] { (784, 512), (512, 512), (784, 104) })
-            {
-                StreamExperiment(k, n, rounds);
-            }
-        }
-
         Console.WriteLine();
         Console.WriteLine($"| GEMM, 1 thread | Nn fastest | Nn GFLOP/s (fastest) | peak GFLOP/s (fastest, {GemmWidthBenchmarks.PeakBits}-bit) | of peak (fastest) | of peak (median of rounds) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -122,72 +114,6 @@ public static class WidthRounds
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"| {k}×{n} | {Ns(g.Min())} | {Ns(m.Min())} | {m.Min() / g.Min():F2}× | {Median(m.Zip(g, (o, q) => o / q).ToArray()):F2}× |"));
-    }
-
-    // Experiment: W streamed row-contiguously, 8 rows per sweep, y accumulated in memory (L1).
-    private static unsafe void StreamExperiment(int k, int n, int rounds)
-    {
-        var rng = new Rng(5);
-        var x = new float[k];
-        var w = new float[k * n];
-        var b = new float[n];
-        var y = new float[n];
-        var expected = new float[n];
-        for (var i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
-        for (var i = 0; i < w.Length; i++) w[i] = (float)rng.NextGaussian();
-        Action stream = () =>
-        {
-            fixed (float* px = x, pw = w, pb = b, py = y)
-            {
-                Stream8(px, pw, pb, py, k, n);
-            }
-        };
-        stream();
-        Gemv.Forward<float>(x, w, b, expected, k, n);
-        for (var j = 0; j < n; j++)
-        {
-            if (Math.Abs(y[j] - expected[j]) > 1e-3 * (1 + Math.Abs(expected[j]))) throw new InvalidOperationException($"stream {j}");
-        }
-
-        var (g, s) = Alternate(() => Gemv.Forward<float>(x, w, b, y, k, n), stream, rounds);
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"| stream8 {k}×{n} | {Ns(g.Min())} | {Ns(s.Min())} | {s.Min() / g.Min():F2}× | {Median(s.Zip(g, (o, q) => o / q).ToArray()):F2}× |"));
-    }
-
-    private static unsafe void Stream8(float* x, float* w, float* b, float* y, int k, int n)
-    {
-        for (var j = 0; j < n; j += 8) Vector256.Store(Vector256.Load(b + j), y + j);
-        var p = 0;
-        for (; p + 7 < k; p += 8)
-        {
-            var x0 = Vector256.Create(x[p]); var x1 = Vector256.Create(x[p + 1]);
-            var x2 = Vector256.Create(x[p + 2]); var x3 = Vector256.Create(x[p + 3]);
-            var x4 = Vector256.Create(x[p + 4]); var x5 = Vector256.Create(x[p + 5]);
-            var x6 = Vector256.Create(x[p + 6]); var x7 = Vector256.Create(x[p + 7]);
-            float* r = w + ((nint)p * n);
-            nint nn = n;
-            for (nint j = 0; j < n; j += 8)
-            {
-                var lo = Vector256.Load(y + j);
-                var hi = Vector256.FusedMultiplyAdd(Vector256.Load(r + j + nn), x1, Vector256<float>.Zero);
-                lo = Vector256.FusedMultiplyAdd(Vector256.Load(r + j), x0, lo);
-                lo = Vector256.FusedMultiplyAdd(Vector256.Load(r + j + (2 * nn)), x2, lo);
-                hi = Vector256.FusedMultiplyAdd(Vector256.Load(r + j + (3 * nn)), x3, hi);
-                lo = Vector256.FusedMultiplyAdd(Vector256.Load(r + j + (4 * nn)), x4, lo);
-                hi = Vector256.FusedMultiplyAdd(Vector256.Load(r + j + (5 * nn)), x5, hi);
-                lo = Vector256.FusedMultiplyAdd(Vector256.Load(r + j + (6 * nn)), x6, lo);
-                hi = Vector256.FusedMultiplyAdd(Vector256.Load(r + j + (7 * nn)), x7, hi);
-                Vector256.Store(lo + hi, y + j);
-            }
-        }
-
-        for (; p < k; p++)
-        {
-            var x0 = Vector256.Create(x[p]);
-            float* r = w + ((nint)p * n);
-            for (var j = 0; j < n; j += 8) Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(r + j), x0, Vector256.Load(y + j)), y + j);
-        }
     }
 
     // Per-call nanoseconds of each block, first and second subject, round by round.

@@ -272,18 +272,16 @@ public static partial class Gemv
         where T : unmanaged, IFloatingPointIeee754<T> =>
         relu ? Vector128.Max(v, Vector128<T>.Zero) : v;
 
-    // a·b + c in one rounding where an instruction does it (see GemmKernels.FusedIsFast), else multiply then add.
+    // a·b + c in one rounding where an instruction does it (see GemmKernels.FusedIsFast), else multiply then add
+    // (MultiplyAddEstimate, which is that without FMA).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> Fma<T>(Vector128<T> a, Vector128<T> b, Vector128<T> c)
-        where T : unmanaged
-    {
-        if (!GemmKernels.FusedIsFast)
-        {
-            return (a * b) + c;
-        }
-
-        return typeof(T) == typeof(float)
-            ? Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-            : Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-    }
+        where T : unmanaged =>
+        GemmKernels.FusedIsFast
+            ? typeof(T) == typeof(float)
+                ? Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+                : Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>()
+            : typeof(T) == typeof(float)
+                ? Vector128.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+                : Vector128.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
 }

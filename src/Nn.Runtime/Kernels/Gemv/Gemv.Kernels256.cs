@@ -295,18 +295,16 @@ public static partial class Gemv
         where T : unmanaged, IFloatingPointIeee754<T> =>
         relu ? Vector256.Max(v, Vector256<T>.Zero) : v;
 
-    // a·b + c in one rounding where an instruction does it (see GemmKernels.FusedIsFast), else multiply then add.
+    // a·b + c in one rounding where an instruction does it (see GemmKernels.FusedIsFast), else multiply then add
+    // (MultiplyAddEstimate, which is that without FMA).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-        where T : unmanaged
-    {
-        if (!GemmKernels.FusedIsFast)
-        {
-            return (a * b) + c;
-        }
-
-        return typeof(T) == typeof(float)
-            ? Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
-            : Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-    }
+        where T : unmanaged =>
+        GemmKernels.FusedIsFast
+            ? typeof(T) == typeof(float)
+                ? Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+                : Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>()
+            : typeof(T) == typeof(float)
+                ? Vector256.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>()
+                : Vector256.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
 }
