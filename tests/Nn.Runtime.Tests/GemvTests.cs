@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using Nn.Kernels;
 
 namespace Nn.Runtime.Tests;
@@ -83,6 +84,29 @@ public class GemvTests
                     $"k={k} n={n} offset={offset}: y[{j - offset}] = {yAll[j]}");
             }
         }
+    }
+
+    // Batch 1 on an AVX2 or NEON machine must not fall back to Gemm.MatMul with m = 1: Forward runs on the widest vectors
+    // the process accelerates (the CI runs this with AVX-512, AVX2 and SSE switched off in turn), for every n.
+    [Fact]
+    public void ForwardRunsOnTheWidestAcceleratedVectorsAndNeverFallsBackToGemm()
+    {
+        var expected = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+        Assert.Equal(expected, Gemv.Width<float>());
+        Assert.Equal(expected, Gemv.Width<double>());
+        var before = Gemv.Fallbacks;
+        var calls = 0;
+        foreach (var k in new[] { 1, 3, 100 })
+        {
+            for (var n = 1; n <= 520; n += n < 40 ? 1 : 37)
+            {
+                Gemv.Forward<float>(new float[k], new float[k * n], new float[n], new float[n], k, n, Epilogue.Relu);
+                Gemv.Forward<double>(new double[k], new double[k * n], default, new double[n], k, n);
+                calls += 2;
+            }
+        }
+
+        Assert.Equal(expected == 0 ? calls : 0, Gemv.Fallbacks - before);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ internal static partial class GemmKernels
     /// A property, not a static readonly field: ILC (NativeAOT) does not fold such a field, and reading it before every
     /// FMA kept Micro512 at half the JIT's speed (784-100-10 at batch 256: 553 against 285 µs, bench/Aot).
     /// </summary>
-    private static bool FusedIsFast => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+    internal static bool FusedIsFast => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
     private static void Micro256<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -23,10 +23,14 @@ namespace Nn.Kernels;
 /// 100×3 (Packed) 26–30 ns against 184 ns.
 /// </para>
 /// <para>
-/// The kernels need AVX-512F (masked loads and stores handle the last partial vector of a row without reading or
-/// writing past a span). Elsewhere every entry falls back to <see cref="Gemm.MatMul{T}"/> with m = 1, which is
-/// correct everywhere. <c>y</c> must not overlap <c>x</c>, <c>w</c> or <c>bias</c>. Spans may be longer than needed;
-/// only <c>y[0..n)</c> is written.
+/// The runtime picks the width once per process from what the processor accelerates (the tests are constants the JIT
+/// and NativeAOT fold): with AVX-512F the kernels above, whose masked loads and stores handle the last partial vector of
+/// a row without reading or writing past a span; with AVX2 the same shapes on Vector256, with SSE or NEON on Vector128
+/// (Gemv.Kernels256.cs, Gemv.Kernels128.cs): a row of n ≥ lanes outputs in whole vectors, the last one overlapping,
+/// fewer outputs with several rows of W per vector. Only without any vector acceleration does Forward fall back to
+/// <see cref="Gemm.MatMul{T}"/> with m = 1. Each width gives the same results on every run; widths differ in rounding.
+/// <c>y</c> must not overlap <c>x</c>, <c>w</c> or <c>bias</c>. Spans may be longer than needed; only <c>y[0..n)</c> is
+/// written.
 /// </para>
 /// <para>Called by generated code; not part of the user API.</para>
 /// </remarks>
@@ -48,6 +52,17 @@ public static partial class Gemv
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!Accelerated<T>())
+        {
+            Check(x.Length, w.Length, bias.Length, y.Length, k, n);
+            if (n != 0)
+            {
+                Narrower(x, w, bias, y, k, n, epilogue);
+            }
+
+            return;
+        }
+
         var lanes = Vector512<T>.Count;
         if (n <= lanes / 2)
         {
@@ -62,6 +77,20 @@ public static partial class Gemv
             Wide(x, w, bias, y, k, n, epilogue);
         }
     }
+
+    /// <summary>
+    /// The vector width in bits that <see cref="Forward{T}"/> runs on in this process: 512 (AVX-512), 256 (AVX2),
+    /// 128 (SSE, NEON), or 0 when it falls back to <see cref="Gemm.MatMul{T}"/>. Fixed per process; for tests and benchmarks.
+    /// </summary>
+    internal static int Width<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Accelerated<T>() ? 512 : Use256<T>() ? 256 : Use128<T>() ? 128 : 0;
+
+    /// <summary>Calls on this thread that fell back to <see cref="Gemm.MatMul{T}"/> with m = 1; for tests.</summary>
+    internal static int Fallbacks => t_fallbacks;
+
+    [ThreadStatic]
+    private static int t_fallbacks;
 
     /// <summary>
     /// <c>y = epilogue(x·W + b)</c> for outputs that fill 512-bit vectors (n ≥ 16 floats, 8 doubles): the output row is
@@ -79,7 +108,7 @@ public static partial class Gemv
 
         if (!Accelerated<T>())
         {
-            Fallback(x, w, bias, y, k, n, epilogue);
+            Narrower(x, w, bias, y, k, n, epilogue);
             return;
         }
 
@@ -100,7 +129,13 @@ public static partial class Gemv
             return;
         }
 
-        if (!Accelerated<T>() || n > Vector512<T>.Count)
+        if (!Accelerated<T>())
+        {
+            Narrower(x, w, bias, y, k, n, epilogue);
+            return;
+        }
+
+        if (n > Vector512<T>.Count)
         {
             Fallback(x, w, bias, y, k, n, epilogue);
             return;
@@ -125,7 +160,13 @@ public static partial class Gemv
             return;
         }
 
-        if (!Accelerated<T>() || n > Vector512<T>.Count / 2)
+        if (!Accelerated<T>())
+        {
+            Narrower(x, w, bias, y, k, n, epilogue);
+            return;
+        }
+
+        if (n > Vector512<T>.Count / 2)
         {
             Fallback(x, w, bias, y, k, n, epilogue);
             return;
@@ -138,9 +179,54 @@ public static partial class Gemv
     private static bool Accelerated<T>() =>
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
+    private static bool Use256<T>() =>
+        !Accelerated<T>() && Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
+
+    private static bool Use128<T>() =>
+        !Accelerated<T>() && !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated
+        && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
+
+    // Without AVX-512 every entry (Wide, Narrow, Packed) runs the kernel that suits n on the widest vectors there are:
+    // the whole row in vectors (Wide256, Wide128) from one vector of outputs on, else several rows of W per vector.
+    // Arguments are checked and n > 0.
+    private static void Narrower<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var relu = epilogue == Epilogue.Relu;
+        if (Use256<T>())
+        {
+            if (n >= Vector256<T>.Count)
+            {
+                Wide256(x, w, bias, y, k, n, relu);
+            }
+            else
+            {
+                Packed256(x, w, bias, y, k, n, relu);
+            }
+        }
+        else if (Use128<T>())
+        {
+            if (n >= Vector128<T>.Count)
+            {
+                Wide128(x, w, bias, y, k, n, relu);
+            }
+            else
+            {
+                Packed128(x, w, bias, y, k, n, relu);
+            }
+        }
+        else
+        {
+            Fallback(x, w, bias, y, k, n, epilogue);
+        }
+    }
+
     private static void Fallback<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        t_fallbacks++;
         Gemm.MatMul(x, w, y, m: 1, k, n, bias, epilogue);
+    }
 
     private static void Check(int xLength, int wLength, int biasLength, int yLength, int k, int n)
     {
