@@ -1,9 +1,10 @@
 // Cold start of Nn's batch-1 Forward in fresh processes, under the runtime's default settings (tiered compilation on).
 // Each run is a new process (this program with --child) that builds the network, then calls Forward in a loop for
-// --seconds, taking a timestamp after every call and the thread's allocated bytes every 256 calls. From that it reports:
+// --seconds after the first call, taking a timestamp after every call and the thread's allocated bytes every 256 calls.
+// From that it reports:
 //   first call     the first Forward alone (JIT compilation of everything it reaches);
 //   first 1000     the mean of calls 1..1000;
-//   steady         the median per-call time of the 1-ms buckets in the run's second half;
+//   steady         the median per-call time of the 1-ms buckets in the second half of the calls after the first;
 //   settled after  time from the start of the first Forward until the per-call time (median of 5 consecutive 1-ms
 //                  buckets) stays within 10 % of steady for the rest of the run;
 //   B after 1st    bytes the calling thread allocated after its first Forward returned, over the whole run.
@@ -193,7 +194,8 @@ internal static class Child
         var jittedFirst = System.Runtime.JitInfo.GetCompiledMethodCount();
         jitted[0] = jittedFirst;
         var calls = 1;
-        while (calls < capacity && stamps[calls - 1] - t0 < limit)
+        // --seconds of calls after the first one returned (the first alone can take over a second on a loaded machine).
+        while (calls < capacity && stamps[calls - 1] - stamps[0] < limit)
         {
             forward(x, scores);
             stamps[calls] = Stopwatch.GetTimestamp();
@@ -222,7 +224,8 @@ internal static class Child
         }
 
         var perCall = Enumerable.Range(0, bucketCount).Select(b => count[b] > 0 ? time[b] / count[b] / tick * 1e6 : double.NaN).ToArray();
-        var secondHalf = perCall.Skip(bucketCount / 2).Where(v => !double.IsNaN(v)).OrderBy(v => v).ToArray();
+        var firstBucket = (int)((stamps[0] - t0) / tick);
+        var secondHalf = perCall.Skip((firstBucket + bucketCount) / 2).Where(v => !double.IsNaN(v)).OrderBy(v => v).ToArray();
         var steady = secondHalf[secondHalf.Length / 2];
         // Smoothed: the median of 5 consecutive buckets, so that one preempted millisecond does not count as unsettled.
         var settled = 0;
