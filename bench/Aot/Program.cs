@@ -19,6 +19,7 @@ var compiler = System.Runtime.JitInfo.GetCompiledMethodCount() > 0 ? "JIT" : "Na
 Gemm.MaxThreads = 1;   // one thread, as in the other inference tables
 Console.WriteLine($"# Nn Forward, {compiler}, .NET {Environment.Version}, one thread, Vector<float>.Count = {System.Numerics.Vector<float>.Count} " +
     $"(accelerated: {System.Numerics.Vector.IsHardwareAccelerated}), Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, " +
+    $"Vector256 accelerated: {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}, AVX2: {System.Runtime.Intrinsics.X86.Avx2.IsSupported}, " +
     $"FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}, {rounds} rounds of ~{roundTime.TotalMilliseconds} ms");
 Console.WriteLine();
 Console.WriteLine("| Architecture | Batch | Compiler | Median ns/op | Min ns/op | Allocated B/op |");
