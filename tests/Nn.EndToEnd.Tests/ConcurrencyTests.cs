@@ -103,7 +103,9 @@ public sealed class ConcurrencyTests : IDisposable
         var slot = new NetworkSlot<Cifar10Net>(() => new Cifar10Net(), (net, path) => net.Load(path), a);
         int mismatches = 0, sawA = 0, sawB = 0, reloads = 0, refused = 0;
         using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 3).Select(thread => Task.Run(() =>
+        // Dedicated threads, not pool tasks: on a 2-core machine running other test classes, pool tasks could start only
+        // after the reloads ended (CI saw a run where the readers read nothing).
+        var readers = Enumerable.Range(0, 3).Select(thread => Task.Factory.StartNew(() =>
         {
             var scores = new float[Cifar10Net.OutputSize];
             var all = new float[Samples * Cifar10Net.OutputSize];
@@ -122,11 +124,14 @@ public sealed class ConcurrencyTests : IDisposable
 
                 Interlocked.Increment(ref isA ? ref sawA : ref isB ? ref sawB : ref mismatches);
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         // The reloader: a, b, a, b, ... with a corrupt file every third time, which must throw and leave the serving network.
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(2) || reloads < 20)
+        // At least 2 s and 20 reloads, and on until the readers have seen both files (at most a minute: a machine too busy
+        // to schedule them fails the assertion below instead of hanging).
+        while ((clock.Elapsed < TimeSpan.FromSeconds(2) || reloads < 20 || Volatile.Read(ref sawA) == 0 || Volatile.Read(ref sawB) == 0)
+            && clock.Elapsed < TimeSpan.FromMinutes(1))
         {
             if (reloads % 3 == 2)
             {
