@@ -17,9 +17,6 @@ namespace Serve;
 /// </summary>
 internal sealed class Endpoints(IClassifier classifier, string configuredWeights, bool allowReload)
 {
-    /// <summary>Fashion-MNIST's ten classes, by label.</summary>
-    public static readonly string[] Classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-
     /// <summary>The most pixels a PNG may have (1 Mi, e.g. 1024×1024): its decoded luminance is 4 MiB per request at most,
     /// checked in the header before decoding (samples/Classify's decoder alone takes up to 16 Mi).</summary>
     public const long MaxPngPixels = 1L << 20;
@@ -73,12 +70,12 @@ internal sealed class Endpoints(IClassifier classifier, string configuredWeights
                 return Results.Json(Classify(pixels.AsSpan(0, Requests.Pixels)), ServeJson.Default.Classification);
             }
 
-            var probabilities = new float[count * Classes.Length];
+            var probabilities = new float[count * Classification.Names.Length];
             classifier.Probabilities(pixels.AsSpan(0, count * Requests.Pixels), probabilities, count);
             var results = new Classification[count];
             for (var i = 0; i < count; i++)
             {
-                results[i] = Result(probabilities.AsSpan(i * Classes.Length, Classes.Length).ToArray());
+                results[i] = Result(probabilities.AsSpan(i * Classification.Names.Length, Classification.Names.Length).ToArray());
             }
 
             return Results.Json(new BatchClassification(results), ServeJson.Default.BatchClassification);
@@ -160,7 +157,7 @@ internal sealed class Endpoints(IClassifier classifier, string configuredWeights
     // The most probable class of one picture, with its probabilities.
     private Classification Classify(ReadOnlySpan<float> pixels)
     {
-        var probabilities = new float[Classes.Length];
+        var probabilities = new float[Classification.Names.Length];
         classifier.Probabilities(pixels, probabilities, 1);
         return Result(probabilities);
     }
@@ -173,7 +170,7 @@ internal sealed class Endpoints(IClassifier classifier, string configuredWeights
             label = probabilities[i] > probabilities[label] ? i : label;
         }
 
-        return new Classification(label, Classes[label], probabilities);
+        return new Classification(label, Classification.Names[label], probabilities);
     }
 
     // The PNG decoded by samples/Classify's reader and fitted to 28×28, after checking its size in the header.

@@ -4,7 +4,11 @@ using System.Text.Json.Serialization;
 namespace Serve;
 
 /// <summary>One picture's result: the most probable class, its name, and the ten class probabilities.</summary>
-public sealed record Classification(int Label, string Name, float[] Probabilities);
+public sealed record Classification(int Label, string Name, float[] Probabilities)
+{
+    /// <summary>Fashion-MNIST's ten classes, by label.</summary>
+    public static readonly string[] Names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+}
 
 /// <summary>The result of a <c>{"batch": [...]}</c> request, one entry per picture in order.</summary>
 public sealed record BatchClassification(Classification[] Results);

@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Serve;
@@ -39,42 +38,45 @@ internal static class Requests
 
     /// <summary>
     /// Reads the whole body, at most <paramref name="limit"/> bytes, into a buffer rented from <see cref="ArrayPool{T}.Shared"/>
-    /// (return it); a longer body is a 413 (checked on Content-Length before reading, and while reading a chunked body).
+    /// (return it); a longer body is a 413, checked on Content-Length before reading, and after <paramref name="limit"/> + 1
+    /// bytes of a chunked body. The limit is not handed to Kestrel: a request Kestrel stops closes its connection, which
+    /// a client still sending may see as a reset before it reads the 413; Kestrel reads and drops the rest of a body the
+    /// handler left, up to its own limit (<see cref="ServeApp.MaxJsonBytes"/>), and keeps the connection.
     /// </summary>
     public static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContext context, int limit)
     {
         var declared = context.Request.ContentLength;
         if (declared > limit)
         {
+            // The body stays unread: say that the connection ends with this response, so that no client sends its next
+            // request on a connection Kestrel closes once it finds it cannot read past the rest of this body.
+            context.Response.Headers.Connection = "close";
             throw TooLarge(limit, $"{declared} bytes");
         }
 
-        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false })
-        {
-            sizeFeature.MaxRequestBodySize = limit;   // Kestrel stops a longer chunked body too
-        }
-
+        // Rent may return a larger array than asked for: never read more than limit + 1 bytes into it.
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? 16 * 1024, limit) + 1);
+        var capacity = Math.Min(buffer.Length, limit + 1);
         var length = 0;
         try
         {
             while (true)
             {
-                if (length == buffer.Length)
+                if (length == capacity)
                 {
                     if (length > limit)
                     {
                         throw TooLarge(limit, "more");
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, limit + 1L));
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * capacity, limit + 1L));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
+                    capacity = Math.Min(buffer.Length, limit + 1);
                 }
 
-                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length, capacity - length), context.RequestAborted);
                 if (read == 0)
                 {
                     break;
