@@ -255,6 +255,64 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task TheClassifiersReloadUnderTightReadersNeverMixes()
+    {
+        // The same property as the HTTP test above, without HTTP between the readers and the engine: a request's forward
+        // pass takes microseconds and HTTP spaces them a few hundred apart, so only tight loops meet a reload often.
+        var (pixels, _) = TestImages();
+        string a = Path.Combine(_dir, "a.safetensors"), b = Path.Combine(_dir, "b.safetensors");
+        File.Copy(ServeHost.Weights("safetensors"), a);
+        var other = Loaded(a);
+        for (var i = 0; i < other.Parameters.Length; i++)
+        {
+            other.Parameters[i] *= 1.25f;
+        }
+
+        other.Save(b);
+        FashionNet netA = Loaded(a), netB = Loaded(b);
+        float[] oneA = Probabilities(netA, pixels.AsSpan(0, 784)), oneB = Probabilities(netB, pixels.AsSpan(0, 784));
+        float[] batchA = new float[Count * 10], batchB = new float[Count * 10];
+        netA.Probabilities(pixels, batchA, Count);
+        netB.Probabilities(pixels, batchB, Count);
+
+        using var classifier = new NnClassifier(a);
+        int mismatches = 0, sawA = 0, sawB = 0;
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 3).Select(reader => Task.Factory.StartNew(() =>
+        {
+            float[] one = new float[10], batch = new float[Count * 10];
+            for (var round = 0; !stop.IsCancellationRequested; round++)
+            {
+                bool isA, isB;
+                if (round % 4 == reader % 4)
+                {
+                    classifier.Probabilities(pixels, batch, Count);
+                    (isA, isB) = (batch.AsSpan().SequenceEqual(batchA), batch.AsSpan().SequenceEqual(batchB));
+                }
+                else
+                {
+                    classifier.Probabilities(pixels.AsSpan(0, 784), one, 1);
+                    (isA, isB) = (one.AsSpan().SequenceEqual(oneA), one.AsSpan().SequenceEqual(oneB));
+                }
+
+                Interlocked.Increment(ref isA ? ref sawA : ref isB ? ref sawB : ref mismatches);
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+
+        var clock = Stopwatch.StartNew();
+        for (var reloads = 0; (clock.Elapsed < TimeSpan.FromSeconds(2) || reloads < 200 || Volatile.Read(ref sawA) == 0 || Volatile.Read(ref sawB) == 0)
+            && clock.Elapsed < TimeSpan.FromMinutes(1); reloads++)
+        {
+            classifier.Reload(reloads % 2 == 0 ? b : a);
+        }
+
+        stop.Cancel();
+        await Task.WhenAll(readers);
+        Assert.Equal(0, mismatches);
+        Assert.True(sawA > 0 && sawB > 0, $"readers saw a {sawA} times and b {sawB} times");
+    }
+
+    [Fact]
     public async Task TheOnnxRuntimeTwinAgreesWithNn()
     {
         var (pixels, bytes) = TestImages();
