@@ -58,16 +58,16 @@ run() {
 echo "| round | body | connections (wrk threads) | Nn req/s | ORT req/s | Nn/ORT req/s | Nn p50 ms | ORT p50 ms | Nn p99 ms | ORT p99 ms | Nn peak RSS MB | ORT peak RSS MB |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for round in $(seq "${ROUNDS:-1}"); do
-for body in png json; do
-  if [ "$body" = png ]; then file="$out/bodies/image.png" type=image/png; else file="$out/bodies/vector.json" type=application/json; fi
-  for cell in "1 1" "16 2" "64 2"; do
-    set -- $cell
-    run nn 5101 "$file" "$type" "$1" "$2"
-    n_rps=$rps n_p50=$p50 n_p99=$p99 n_rss=$rss
-    run onnx 5102 "$file" "$type" "$1" "$2"
-    o_rps=$rps o_p50=$p50 o_p99=$p99 o_rss=$rss
-    ratio=$(awk -v a="$n_rps" -v b="$o_rps" 'BEGIN { printf "%.2f", a / b }')
-    echo "| $round | $body | $1 ($2) | $n_rps | $o_rps | $ratio | $n_p50 | $o_p50 | $n_p99 | $o_p99 | $n_rss | $o_rss |"
+  for body in png json; do
+    if [ "$body" = png ]; then file="$out/bodies/image.png" type=image/png; else file="$out/bodies/vector.json" type=application/json; fi
+    for cell in "1 1" "16 2" "64 2"; do
+      set -- $cell
+      run nn 5101 "$file" "$type" "$1" "$2"
+      n_rps=$rps n_p50=$p50 n_p99=$p99 n_rss=$rss
+      run onnx 5102 "$file" "$type" "$1" "$2"
+      o_rps=$rps o_p50=$p50 o_p99=$p99 o_rss=$rss
+      ratio=$(awk -v a="$n_rps" -v b="$o_rps" 'BEGIN { printf "%.2f", a / b }')
+      echo "| $round | $body | $1 ($2) | $n_rps | $o_rps | $ratio | $n_p50 | $o_p50 | $n_p99 | $o_p99 | $n_rss | $o_rss |"
+    done
   done
-done
 done
