@@ -227,7 +227,7 @@ internal sealed class Endpoints(IClassifier classifier, string configuredWeights
     }
 
     private static IResult Problem(int status, string detail) => Results.Json(
-        new ProblemBody(ReasonPhrase(status), status, detail), ServeJson.Default.ProblemBody, "application/problem+json", status);
+        new ProblemBody(ReasonPhrase(status), status, detail), ServeJson.Readable.ProblemBody, "application/problem+json", status);
 
     private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
 }

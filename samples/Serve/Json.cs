@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -33,4 +34,10 @@ public sealed record ProblemBody(string Title, int Status, string Detail);
 [JsonSerializable(typeof(ReloadResult))]
 [JsonSerializable(typeof(Health))]
 [JsonSerializable(typeof(ProblemBody))]
-internal sealed partial class ServeJson : JsonSerializerContext;
+internal sealed partial class ServeJson : JsonSerializerContext
+{
+    /// <summary>For error bodies: text written as itself (<c>28×28</c>, <c>'path'</c>), not as <c>\u00D7</c> and <c>\u0027</c>
+    /// escapes, which make a reason hard to read in a terminal; the bodies are <c>application/problem+json</c>, never embedded
+    /// in HTML. Answers keep <see cref="Default"/> (ASCII anyway), the serializer the load test measured.</summary>
+    public static ServeJson Readable { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

@@ -151,6 +151,10 @@ public sealed class ServeTests : IDisposable
         {
             await ServeHost.AssertProblemAsync(await host.PostAsync(path, body, type), status, reason);
         }
+
+        // The reason is readable as sent, not escaped (\u00D7 for ×).
+        var raw = await (await host.PostJsonAsync("/classify/vector", "{\"pixels\": [0.5]}")).Content.ReadAsStringAsync();
+        Assert.Contains("pixels: expected 784 numbers (28×28), found 1.", raw);
     }
 
     [Fact]
