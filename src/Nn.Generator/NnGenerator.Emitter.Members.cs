@@ -130,6 +130,7 @@ public sealed partial class NnGenerator
                     /// <summary>
                     /// Creates the network with the weights of <c>{{Xml(weights)}}</c>, embedded in this assembly by [Weights] and checked
                     /// against this declaration when it was compiled (<see cref="LoadEmbeddedWeights"/>).
+                    /// The file: {{Xml(plan.Model.WeightsSummary ?? "its header was not given to the compiler (NnWeights item missing)")}}.
                     /// </summary>
                     public {{plan.ClassName}}() => LoadEmbeddedWeights();
 

@@ -39,6 +39,13 @@ internal sealed record NetworkModel(
     /// <summary><c>[Weights(..., Modules = ...)]</c>: a PyTorch file's module names in layer order (empty when not given).</summary>
     public EquatableArray<string> WeightsModules { get; init; }
 
+    /// <summary>
+    /// What the build wiring's header says the weights file holds (<see cref="Weights.WeightsHeader.Describe"/>), set by the
+    /// generator's pipeline from the additional files, so that editing the file regenerates the network's documentation;
+    /// null when the header is not (yet) there. The analyzer does not read it.
+    /// </summary>
+    public string? WeightsSummary { get; init; }
+
     /// <summary>The manifest resource the build wiring embeds the weights file as (Nn.Weights.targets).</summary>
     public string? WeightsResource => WeightsPath is null ? null : "Nn.Weights/" + WeightsPath;
 

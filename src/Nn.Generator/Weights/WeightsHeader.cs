@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace Nn.Generator.Weights;
@@ -51,6 +52,24 @@ internal sealed class WeightsHeader
 
     /// <summary>The <c>__metadata__</c> strings.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// One line for the generated documentation: the file's size and tensors, e.g. <c>318,328 bytes: 1.weight F32 [100, 784],
+    /// 1.bias F32 [100], …</c>, or why it cannot be read.
+    /// </summary>
+    public string Describe(long? length = null)
+    {
+        if (Error is not null)
+        {
+            return "not readable as safetensors: " + Error;
+        }
+
+        const int Listed = 12;
+        var tensors = string.Join(", ", Entries.Take(Listed).Select(e => $"{e.Name} {e.DType} {e.ShapeText}"));
+        var more = Entries.Count > Listed ? $" and {Entries.Count - Listed} more" : string.Empty;
+        var format = Metadata.TryGetValue("format", out var f) ? $" (format '{f}')" : string.Empty;
+        return $"{Entries.Count} tensors{format}: {tensors}{more}";
+    }
 
     /// <summary>The path a text of this kind describes, or null when it is not one (so other additional files are skipped).</summary>
     public static string? PathOf(string text)
