@@ -40,9 +40,35 @@ internal static class GeneratorHarness
     public static string GeneratedText(GeneratorDriverRunResult result) =>
         result.Results.Single().GeneratedSources.Single().SourceText.ToString().Replace(NnGenerator.Version, "%VERSION%");
 
-    public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation) =>
-        compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NnAnalyzer()))
+    public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation, params AdditionalText[] files) =>
+        compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NnAnalyzer()), new AnalyzerOptions(files.ToImmutableArray()))
             .GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// What the build wiring (src/Nn.Runtime/buildTransitive/Nn.Weights.targets) hands the compiler for the NnWeights item
+    /// <paramref name="path"/> holding <paramref name="file"/>: its path, its length and its JSON header.
+    /// </summary>
+    public static AdditionalText WeightsHeader(string path, byte[] file)
+    {
+        var length = BitConverter.ToUInt64(file, 0);
+        var json = System.Text.Encoding.UTF8.GetString(file, 8, (int)length);
+        var normalized = path.Replace('\\', '/');
+        while (normalized.StartsWith("./", StringComparison.Ordinal))
+        {
+            normalized = normalized.Substring(2);
+        }
+
+        return new Text(normalized.Replace('/', '_') + ".nnweights", $"nn-weights 1\npath={normalized}\nlength={file.Length}\nheader={json}");
+    }
+
+    /// <summary>An additional file in memory.</summary>
+    public sealed class Text(string path, string text) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) =>
+            Microsoft.CodeAnalysis.Text.SourceText.From(text, System.Text.Encoding.UTF8);
+    }
 
     /// <summary>Compiler errors and warnings of the compilation (not the analyzer's).</summary>
     public static Diagnostic[] CompilerProblems(Compilation compilation) =>

@@ -113,7 +113,7 @@ public class WeightsAttributeTests
     [InlineData("length=20\nheader={\"a\":1,\"a\":2}", "names 'a' twice")]
     public void AFileThatIsNotSafetensorsIsNN0028SayingWhy(string body, string why)
     {
-        var header = new Text("w.nnweights", $"nn-weights 1\npath={Path}\n{body}");
+        var header = new GeneratorHarness.Text("w.nnweights", $"nn-weights 1\npath={Path}\n{body}");
         var diagnostic = Assert.Single(Analyze(Fashion, header).Diagnostics);
         Assert.Equal("NN0028", diagnostic.Id);
         Assert.Contains(why, diagnostic.GetMessage());
@@ -292,13 +292,7 @@ public class WeightsAttributeTests
         return file;
     }
 
-    // What Nn.Weights.targets writes for an NnWeights item (the task's format; WeightsHeader documents it).
-    private static Text Header(string path, byte[] file)
-    {
-        var length = BitConverter.ToUInt64(file, 0);
-        var json = Encoding.UTF8.GetString(file, 8, (int)length);
-        return new Text(path.Replace('/', '_') + ".nnweights", $"nn-weights 1\npath={path.TrimStart('.', '/')}\nlength={file.Length}\nheader={json}");
-    }
+    private static AdditionalText Header(string path, byte[] file) => GeneratorHarness.WeightsHeader(path, file);
 
     private static (ImmutableArray<Diagnostic> Diagnostics, string Generated, Diagnostic[] Errors) Analyze(string source, params AdditionalText[] files)
     {
@@ -306,16 +300,8 @@ public class WeightsAttributeTests
         var driver = CSharpGeneratorDriver.Create(
             new[] { new NnGenerator().AsSourceGenerator() }, additionalTexts: files, parseOptions: GeneratorHarness.ParseOptions);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
-        var diagnostics = output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new NnAnalyzer()), new AnalyzerOptions(files.ToImmutableArray()))
-            .GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var diagnostics = GeneratorHarness.AnalyzerDiagnostics(output, files);
         var generated = string.Concat(output.SyntaxTrees.Skip(1).Select(t => t.ToString()));
         return (diagnostics, generated, GeneratorHarness.CompilerProblems(output));
-    }
-
-    private sealed class Text(string path, string text) : AdditionalText
-    {
-        public override string Path { get; } = path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text, Encoding.UTF8);
     }
 }
