@@ -119,7 +119,7 @@ public sealed class DocSnippetTests
             .WithOptions(new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                 allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
         var (result, output, _) = GeneratorHarness.Run(compilation);
-        var weights = Regex.Matches(block.Code, @"\[Weights\(""([^""]*fashion-torch\.safetensors)""").Select(m => m.Groups[1].Value).Distinct()
+        var weights = Regex.Matches(string.Concat(trees.Select(t => t.ToString())), @"\[Weights\(""([^""]*fashion-torch\.safetensors)""").Select(m => m.Groups[1].Value).Distinct()
             .Select(path => GeneratorHarness.WeightsHeader(path, File.ReadAllBytes(Path.Combine(Root, "samples/models/fashion-torch.safetensors"))))
             .ToArray();
         var diagnostics = output.GetDiagnostics().Concat(result.Diagnostics).Concat(GeneratorHarness.AnalyzerDiagnostics(output, weights))

@@ -26,12 +26,12 @@ public class GeneratorSnapshotTests
             using Nn;
             namespace Demo;
 
-            // [Weights]: new FashionNet() loads the embedded file; the compiler saw no header here, and the documentation says so.
+            // [Weights]: new EmbeddedWeights() loads the embedded file; the compiler saw no header here, and the documentation says so.
             [Weights("models/fashion.safetensors", Modules = new[] { "fc1", "out" })]
             [Input(28, 28)]
             [Affine(100), ReLU]
             [Affine(10), Softmax]
-            public partial class FashionNet;
+            public partial class EmbeddedWeights;
             """
         },
         {
