@@ -78,7 +78,7 @@ public sealed partial class NnGenerator
                 /// <summary>{{cls}}: its declaration has {{errors}}, so the generator wrote no network; see the NN errors on it.</summary>
                 [global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "{{version}}")]
                 """);
-            using (w.Block($"partial {plan.Model.Keyword} {cls}"))
+            using (w.Block($"partial {plan.Model.Keyword} {cls} : {ContractOf(plan)}"))
             {
                 Constant(MemberNames.InputSize, plan.InputSize);
                 Constant(MemberNames.OutputSize, plan.OutputSize);
@@ -143,6 +143,11 @@ public sealed partial class NnGenerator
                 Member(MemberNames.Predict, $"public void Predict({input} x, global::System.Span<int> labels)");
                 Member(MemberNames.Probabilities, $"public void Probabilities({input} x, {span} probabilities)");
                 Member(MemberNames.Probabilities, $"public void Probabilities({input} x, {span} probabilities, int batch)");
+                foreach (var (signature, _) in ContractMembers(plan))
+                {
+                    w.WriteLine($"{signature} => {fail};");
+                }
+
                 if (Writes(MemberNames.Trainer))
                 {
                     EmitSurfaceTrainer(w, plan, fail);

@@ -56,12 +56,13 @@ public sealed partial class NnGenerator
         {
             EmitSummary(w, plan);
             w.WriteLine($"""[global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "{version}")]""");
-            using (w.Block($"partial class {plan.ClassName}"))
+            using (w.Block($"partial class {plan.ClassName} : {ContractOf(plan)}"))
             {
                 EmitConstants(w, plan);
                 EmitParameters(w, plan);
                 EmitInitialize(w, plan);
                 EmitWeightsFile(w, plan);
+                EmitContract(w, plan);
                 EmitForward(w, plan);
                 if (plan.Declares(MemberNames.Predict))
                 {

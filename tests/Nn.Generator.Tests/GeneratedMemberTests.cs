@@ -31,6 +31,31 @@ public class GeneratedMemberTests
         Assert.Equal(plan.Members.OrderBy(n => n, StringComparer.Ordinal), declared.OrderBy(n => n, StringComparer.Ordinal));
     }
 
+    // Every generated network is an INetwork<T> of its own element type (float, or double), each interface member
+    // implemented by the generated code, and the network's public members are still its own (explicit implementations).
+    [Theory]
+    [MemberData(nameof(Declarations))]
+    public void EveryNetworkImplementsINetworkOfItsElementType(string name, string source)
+    {
+        var (_, output, _) = GeneratorHarness.Run(source);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        var plan = NetworkPlan.Build(Parse(source));
+        var type = output.GetSymbolsWithName(name, SymbolFilter.Type).OfType<INamedTypeSymbol>().Single();
+        var contract = output.GetTypeByMetadataName("Nn.INetwork`1")!.Construct(output.GetSpecialType(plan.T == "double" ? SpecialType.System_Double : SpecialType.System_Single));
+        var untyped = output.GetTypeByMetadataName("Nn.INetwork")!;
+
+        Assert.Equal(new[] { contract }, type.Interfaces, SymbolEqualityComparer.Default);
+        Assert.Contains(untyped, type.AllInterfaces, SymbolEqualityComparer.Default);
+        var members = contract.GetMembers().Concat(untyped.GetMembers()).Where(m => m is not IMethodSymbol { AssociatedSymbol: not null }).ToList();
+        Assert.Equal(15, members.Count);
+        Assert.All(members, m =>
+        {
+            var implementation = type.FindImplementationForInterfaceMember(m);
+            Assert.True(implementation is not null && SymbolEqualityComparer.Default.Equals(implementation.ContainingType, type), m + " is not implemented by " + name);
+            Assert.NotEqual(Accessibility.Public, implementation!.DeclaredAccessibility);
+        });
+    }
+
     [Fact]
     public void EveryNameThePlanCanProducePassesTheParsersFilter()
     {
@@ -74,6 +99,12 @@ public class GeneratedMemberTests
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in type.Members)
         {
+            // INetwork<T>'s explicit implementations take no name: a user's member of the same name does not collide.
+            if (member is MethodDeclarationSyntax { ExplicitInterfaceSpecifier: not null } or PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: not null })
+            {
+                continue;
+            }
+
             switch (member)
             {
                 case MethodDeclarationSyntax method: names.Add(method.Identifier.Text); break;

@@ -30,12 +30,14 @@ public class InvalidNetworkSurfaceTests
                 int label = net.Predict(x.AsSpan(0, Net.InputSize));
                 net.Save("net.safetensors");
                 net.Load("net.safetensors");
+                INetwork<float> network = net;
+                network.Forward(x, scores, 4);
                 var trainer = new Net.Trainer(net, 64);
                 float loss = trainer.Loss(x, new int[4], reg: 1e-3);
                 trainer.Step(new Adam<float>(Net.ParameterCount), 1e-3f);
                 trainer.Step(1e-2f);
                 IClassifierTrainer<float> contract = trainer;
-                return loss + label + Net.ParameterCount + net.Parameters.Length + contract.InputSize;
+                return loss + label + Net.ParameterCount + net.Parameters.Length + contract.InputSize + network.Tensors.Count;
             }
         }
         """;
@@ -130,7 +132,8 @@ public class InvalidNetworkSurfaceTests
             .Where(m => !m.IsImplicitlyDeclared && m is not IMethodSymbol { AssociatedSymbol: not null })
             .Where(m => m.DeclaredAccessibility == Accessibility.Public || IsExplicit(m))
             .Select(m => m.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) + (m is IFieldSymbol { IsConst: true } f ? " = " + f.ConstantValue : ""));
-        var interfaces = trainer?.Interfaces.Select(i => "Trainer : " + i.ToDisplayString()) ?? Enumerable.Empty<string>();
+        var interfaces = type.Interfaces.Select(i => model.ClassName + " : " + i.ToDisplayString())
+            .Concat(trainer?.Interfaces.Select(i => "Trainer : " + i.ToDisplayString()) ?? Enumerable.Empty<string>());
         return members.Concat(interfaces).OrderBy(m => m, System.StringComparer.Ordinal).ToList();
     }
 

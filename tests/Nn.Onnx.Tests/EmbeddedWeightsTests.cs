@@ -50,7 +50,7 @@ public sealed class EmbeddedWeightsTests : IClassFixture<EmbeddedWeightsTests.Sc
     {
         var path = Path.Combine(Models, "fashion-torch.onnx");
         var net = new EmbeddedFashion(seed: 2);
-        OnnxImporter.Load<float>(path, net.Parameters, EmbeddedFashion.Tensors, EmbeddedFashion.Layers, EmbeddedFashion.Architecture);
+        net.LoadOnnx(path);
         var ours = Scores(net.Forward);
         AssertSame(_pytorch.Scores, ours);
 

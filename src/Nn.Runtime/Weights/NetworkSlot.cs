@@ -11,8 +11,10 @@ namespace Nn;
 /// </summary>
 /// <typeparam name="TNetwork">A generated network class, for example <c>FashionNet</c>.</typeparam>
 /// <remarks>
-/// Generated networks share no interface, so the slot is given how to make an instance and how to load one
-/// (<c>() =&gt; new FashionNet()</c> and <c>(net, path) =&gt; net.Load(path)</c>). Inference members (<c>Forward</c>,
+/// For a generated network, <see cref="NetworkSlot.Create{TNetwork}(Func{TNetwork}, string, WeightsOptions?)"/> needs only how
+/// to make an instance (<c>NetworkSlot.Create(() =&gt; new FashionNet(), path)</c>): every generated network is an
+/// <see cref="INetwork"/> and loads its own weights files. The constructors take how to load one too, for any other way
+/// of loading (<c>(net, path) =&gt; net.LoadOnnx(path)</c> with Nn.Onnx) or any other class. Inference members (<c>Forward</c>,
 /// <c>Predict</c>, <c>Probabilities</c>) are safe on one instance from many threads; <c>Load</c>, <c>Initialize</c>, a
 /// trainer's <c>Step</c> and writes to <c>Parameters</c> are not safe while another thread reads the same instance
 /// (docs/concurrency.md). The slot never changes a published instance: each reload makes a new one, and the one it

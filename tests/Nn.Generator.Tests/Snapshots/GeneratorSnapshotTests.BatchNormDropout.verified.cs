@@ -17,7 +17,7 @@ namespace Demo
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "%VERSION%")]
-    partial class BatchNormDropout
+    partial class BatchNormDropout : global::Nn.INetwork<float>
     {
         /// <summary>Inputs per sample: [20] flattened = 20.</summary>
         public const int InputSize = 20;
@@ -214,6 +214,23 @@ namespace Demo
         /// <summary>As <see cref="Load(string, global::Nn.WeightsOptions?)"/>, from a whole file's bytes in memory.</summary>
         public void Load(global::System.ReadOnlySpan<byte> bytes, global::Nn.WeightsOptions? options = null) =>
             global::Nn.Safetensors.Load<float>(bytes, Parameters, Tensors, State, StateTensors, Architecture, Layers, options);
+
+        // Nn.INetwork<float>: what loaders (Nn.Onnx's LoadOnnx) and NetworkSlot need, forwarding to the class's own members.
+        int global::Nn.INetwork.InputSize => InputSize;
+        int global::Nn.INetwork.OutputSize => OutputSize;
+        string global::Nn.INetwork.Architecture => Architecture;
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> global::Nn.INetwork.Tensors => Tensors;
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> global::Nn.INetwork.StateTensors => StateTensors;
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> global::Nn.INetwork.Layers => Layers;
+        void global::Nn.INetwork.Load(string path, global::Nn.WeightsOptions? options) => Load(path, options);
+        void global::Nn.INetwork.Load(global::System.IO.Stream stream, global::Nn.WeightsOptions? options) => Load(stream, options);
+        void global::Nn.INetwork.Load(global::System.ReadOnlySpan<byte> bytes, global::Nn.WeightsOptions? options) => Load(bytes, options);
+        void global::Nn.INetwork.Save(string path) => Save(path);
+        void global::Nn.INetwork.Save(string path, global::Nn.WeightsLayout layout) => Save(path, layout);
+        float[] global::Nn.INetwork<float>.Parameters => Parameters;
+        float[] global::Nn.INetwork<float>.State => State;
+        void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores) => Forward(x, scores);
+        void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch) => Forward(x, scores, batch);
 
         /// <summary>Runs one sample: <paramref name="x"/> [20] → <paramref name="scores"/> [4]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>

@@ -7,7 +7,7 @@ namespace Demo
 {
     /// <summary>BrokenNet: its declaration has errors (NN0014), so the generator wrote no network; see the NN errors on it.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "%VERSION%")]
-    partial class BrokenNet
+    partial class BrokenNet : global::Nn.INetwork<float>
     {
         public const int InputSize = 20;
         public const int OutputSize = 4;
@@ -47,6 +47,21 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities, int batch) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        int global::Nn.INetwork.InputSize => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        int global::Nn.INetwork.OutputSize => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        string global::Nn.INetwork.Architecture => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> global::Nn.INetwork.Tensors => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> global::Nn.INetwork.StateTensors => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> global::Nn.INetwork.Layers => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        void global::Nn.INetwork.Load(string path, global::Nn.WeightsOptions? options) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        void global::Nn.INetwork.Load(global::System.IO.Stream stream, global::Nn.WeightsOptions? options) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        void global::Nn.INetwork.Load(global::System.ReadOnlySpan<byte> bytes, global::Nn.WeightsOptions? options) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        void global::Nn.INetwork.Save(string path) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        void global::Nn.INetwork.Save(string path, global::Nn.WeightsLayout layout) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        float[] global::Nn.INetwork<float>.Parameters => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        float[] global::Nn.INetwork<float>.State => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
+        void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");
         public sealed class Trainer : global::Nn.IClassifierTrainer<float>
         {
             public Trainer(BrokenNet network, int maxBatch, ulong seed = 0) => throw new global::System.InvalidOperationException("BrokenNet cannot be used: its declaration has errors (NN0014); fix the NN errors the compiler reports on it.");

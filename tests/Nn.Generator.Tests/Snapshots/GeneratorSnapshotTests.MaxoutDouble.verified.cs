@@ -17,7 +17,7 @@ namespace Demo
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Nn.Generator", "%VERSION%")]
-    partial class MaxoutDouble
+    partial class MaxoutDouble : global::Nn.INetwork<double>
     {
         /// <summary>Inputs per sample: [10] flattened = 10.</summary>
         public const int InputSize = 10;
@@ -152,6 +152,23 @@ namespace Demo
         /// <summary>As <see cref="Load(string, global::Nn.WeightsOptions?)"/>, from a whole file's bytes in memory.</summary>
         public void Load(global::System.ReadOnlySpan<byte> bytes, global::Nn.WeightsOptions? options = null) =>
             global::Nn.Safetensors.Load<double>(bytes, Parameters, Tensors, default, global::System.Array.Empty<global::Nn.TensorInfo>(), Architecture, Layers, options);
+
+        // Nn.INetwork<double>: what loaders (Nn.Onnx's LoadOnnx) and NetworkSlot need, forwarding to the class's own members.
+        int global::Nn.INetwork.InputSize => InputSize;
+        int global::Nn.INetwork.OutputSize => OutputSize;
+        string global::Nn.INetwork.Architecture => Architecture;
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> global::Nn.INetwork.Tensors => Tensors;
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.TensorInfo> global::Nn.INetwork.StateTensors => global::System.Array.Empty<global::Nn.TensorInfo>();
+        global::System.Collections.Generic.IReadOnlyList<global::Nn.LayerInfo> global::Nn.INetwork.Layers => Layers;
+        void global::Nn.INetwork.Load(string path, global::Nn.WeightsOptions? options) => Load(path, options);
+        void global::Nn.INetwork.Load(global::System.IO.Stream stream, global::Nn.WeightsOptions? options) => Load(stream, options);
+        void global::Nn.INetwork.Load(global::System.ReadOnlySpan<byte> bytes, global::Nn.WeightsOptions? options) => Load(bytes, options);
+        void global::Nn.INetwork.Save(string path) => Save(path);
+        void global::Nn.INetwork.Save(string path, global::Nn.WeightsLayout layout) => Save(path, layout);
+        double[] global::Nn.INetwork<double>.Parameters => Parameters;
+        double[] global::Nn.INetwork<double>.State => global::System.Array.Empty<double>();
+        void global::Nn.INetwork<double>.Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores) => Forward(x, scores);
+        void global::Nn.INetwork<double>.Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch) => Forward(x, scores, batch);
 
         /// <summary>Runs one sample: <paramref name="x"/> [10] → <paramref name="scores"/> [3]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
