@@ -119,9 +119,7 @@ public sealed class DocSnippetTests
             .WithOptions(new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                 allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
         var (result, output, _) = GeneratorHarness.Run(compilation);
-        var weights = Regex.Matches(string.Concat(trees.Select(t => t.ToString())), @"\[Weights\(""([^""]*fashion-torch\.safetensors)""").Select(m => m.Groups[1].Value).Distinct()
-            .Select(path => GeneratorHarness.WeightsHeader(path, File.ReadAllBytes(Path.Combine(Root, "samples/models/fashion-torch.safetensors"))))
-            .ToArray();
+        var weights = GeneratorHarness.SampleWeights(string.Concat(trees.Select(t => t.ToString())));
         var diagnostics = output.GetDiagnostics().Concat(result.Diagnostics).Concat(GeneratorHarness.AnalyzerDiagnostics(output, weights))
             .Where(d => d.Severity == DiagnosticSeverity.Error || d.Id.StartsWith("NN", StringComparison.Ordinal))
             .Select(d => (d.Id, Line: d.Location.GetMappedLineSpan().StartLinePosition.Line + 1, File: d.Location.GetMappedLineSpan().Path, Message: d.GetMessage()))

@@ -28,9 +28,9 @@ internal static class GeneratorHarness
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator; returns its result and the compilation with the generated files added.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output, GeneratorDriver Driver) Run(CSharpCompilation compilation)
+    public static (GeneratorDriverRunResult Result, Compilation Output, GeneratorDriver Driver) Run(CSharpCompilation compilation, params AdditionalText[] files)
     {
-        var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var driver = Driver().AddAdditionalTexts(files.ToImmutableArray()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (driver.GetRunResult(), output, driver);
     }
 
@@ -59,6 +59,32 @@ internal static class GeneratorHarness
         }
 
         return new Text(normalized.Replace('/', '_') + ".nnweights", $"nn-weights 1\npath={normalized}\nlength={file.Length}\nheader={json}");
+    }
+
+    /// <summary>
+    /// The convention of the doc snippets, the diagnostic cases and the snapshots: every <c>[Weights("…fashion-torch.safetensors")]</c>
+    /// path in <paramref name="source"/> is an NnWeights item holding samples/models/fashion-torch.safetensors (the PyTorch-trained
+    /// 784-100-10 MLP); other paths are no item.
+    /// </summary>
+    public static AdditionalText[] SampleWeights(string source) =>
+        System.Text.RegularExpressions.Regex.Matches(source, @"\[Weights\(""([^""]*fashion-torch\.safetensors)""")
+            .Select(m => m.Groups[1].Value).Distinct()
+            .Select(path => WeightsHeader(path, File.ReadAllBytes(Path.Combine(RepositoryRoot, "samples", "models", "fashion-torch.safetensors"))))
+            .ToArray();
+
+    /// <summary>The folder holding README.md and samples/, above the test's output folder.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (!File.Exists(Path.Combine(directory.FullName, "samples", "models", "fashion-torch.safetensors")))
+            {
+                directory = directory.Parent ?? throw new FileNotFoundException("samples/models not found above " + AppContext.BaseDirectory);
+            }
+
+            return directory.FullName;
+        }
     }
 
     /// <summary>An additional file in memory.</summary>

@@ -12,7 +12,7 @@ namespace Nn.Onnx.Tests;
 /// The PyTorch-trained model kept in samples/models, loaded three ways (embedded at compile time by [Weights], its state_dict
 /// loaded at run time, its ONNX export), gives PyTorch's classes on all 10,000 Fashion-MNIST test images and scores within
 /// 1e-5 of PyTorch's (samples/PyTorch/score_fashion.py scores the same file with PyTorch), and ONNX Runtime's on the same
-/// .onnx file within 1e-5.
+/// .onnx file within 1e-5 relative to the score's size.
 /// </summary>
 public sealed class EmbeddedWeightsTests : IClassFixture<EmbeddedWeightsTests.ScoredInPyTorch>
 {
@@ -54,10 +54,12 @@ public sealed class EmbeddedWeightsTests : IClassFixture<EmbeddedWeightsTests.Sc
         var ours = Scores(net.Forward);
         AssertSame(_pytorch.Scores, ours);
 
+        // ONNX Runtime sums in its own order: on these logits (up to about 20 in size) it differs from PyTorch by as much as
+        // Nn does, in the 7th significant digit, so the comparison with it is relative: within 1e-5 of max(1, |score|).
         using var session = new InferenceSession(path);
         var input = new DenseTensor<float>(_pytorch.Images, new[] { 10_000, 1, 28, 28 });
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor("x", input) });
-        AssertSame(results.Single().AsTensor<float>().ToArray(), ours);
+        AssertSame(results.Single().AsTensor<float>().ToArray(), ours, relative: true);
     }
 
     private float[] Scores(ForwardBatch forward)
@@ -67,7 +69,7 @@ public sealed class EmbeddedWeightsTests : IClassFixture<EmbeddedWeightsTests.Sc
         return scores;
     }
 
-    private static void AssertSame(float[] expected, float[] actual)
+    private static void AssertSame(float[] expected, float[] actual, bool relative = false)
     {
         Assert.Equal(expected.Length, actual.Length);
         var worst = 0.0;
@@ -78,11 +80,11 @@ public sealed class EmbeddedWeightsTests : IClassFixture<EmbeddedWeightsTests.Sc
             Assert.True(ArgMax(a) == ArgMax(b), $"image {i}: expected class {ArgMax(a)}, got {ArgMax(b)}");
             for (var k = 0; k < 10; k++)
             {
-                worst = Math.Max(worst, Math.Abs(a[k] - b[k]));
+                worst = Math.Max(worst, Math.Abs(a[k] - b[k]) / (relative ? Math.Max(1, Math.Abs(a[k])) : 1));
             }
         }
 
-        Assert.True(worst <= 1e-5, $"the largest score difference is {worst:E2}");
+        Assert.True(worst <= 1e-5, $"the largest score difference{(relative ? " (relative to max(1, |score|))" : string.Empty)} is {worst:E2}");
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)
