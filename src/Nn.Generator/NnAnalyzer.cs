@@ -70,7 +70,9 @@ public sealed class NnAnalyzer : DiagnosticAnalyzer
     private static void CheckWeights(SymbolAnalysisContext context, NetworkModel model, AttributeData weights)
     {
         var syntax = weights.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) as AttributeSyntax;
-        var location = syntax?.ArgumentList?.Arguments.Count > 0 ? syntax.ArgumentList.Arguments[0].GetLocation() : syntax?.GetLocation() ?? Location.None;
+        var location = syntax?.ArgumentList?.Arguments.Count > 0
+            ? syntax.ArgumentList.Arguments[0].GetLocation()
+            : syntax?.GetLocation() ?? Location.None;
         if (model.WeightsPath is not { Length: > 0 } path)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WeightsFileUnavailable, location, string.Empty,
@@ -98,24 +100,28 @@ public sealed class NnAnalyzer : DiagnosticAnalyzer
             if (header.Error is { } error)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WeightsFileUnavailable, location, path,
-                    $"the file cannot be embedded: {error}; point the NnWeights item at a safetensors file (Save(path) or PyTorch's safetensors.torch.save_file write one)"));
+                    $"the file cannot be embedded: {error}; point the NnWeights item at a safetensors file "
+                    + "(Save(path) or PyTorch's safetensors.torch.save_file write one)"));
                 return;
             }
 
             var plan = NetworkPlan.Build(model);
             if (WeightsCheck.Check(plan, header, model.WeightsModules) is { } mismatch)
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WeightsMismatch, location, path, NnGenerator.Emitter.Architecture(plan), mismatch));
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.WeightsMismatch, location, path, NnGenerator.Emitter.Architecture(plan), mismatch));
             }
 
             return;
         }
 
         var listed = known.Count == 0
-            ? "the project has no NnWeights items (the Nn package's build wiring turns them into embedded resources and gives the compiler their headers)"
+            ? "the project has no NnWeights items (the Nn package's build wiring turns them into embedded resources and gives the compiler "
+                + "their headers)"
             : "the project's NnWeights items are " + string.Join(", ", known.Select(k => "'" + k + "'"));
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WeightsFileUnavailable, location, path,
-            $"no NnWeights item has this path; add <NnWeights Include=\"{path}\" /> to an ItemGroup of the project file (paths are relative to the project folder); {listed}"));
+            $"no NnWeights item has this path; add <NnWeights Include=\"{path}\" /> to an ItemGroup of the project file "
+            + $"(paths are relative to the project folder); {listed}"));
     }
 
     // The user's own declaration of a member the generator also writes.

@@ -149,11 +149,13 @@ public sealed partial class NnGenerator
                 {
                     var options = plan.Model.WeightsModules.Count == 0
                         ? "null"
-                        : "new global::Nn.WeightsOptions { Modules = new[] { " + Join(", ", plan.Model.WeightsModules.Select(m => "\"" + Escape(m) + "\"")) + " } }";
+                        : "new global::Nn.WeightsOptions { Modules = new[] { "
+                            + Join(", ", plan.Model.WeightsModules.Select(m => "\"" + Escape(m) + "\"")) + " } }";
                     w.WriteLine($$"""
                         using var stream = typeof({{plan.ClassName}}).Assembly.GetManifestResourceStream(WeightsResource)
                             ?? throw new global::System.InvalidOperationException(
-                                "{{plan.ClassName}}'s weights '{{Escape(weights)}}' are not embedded in " + typeof({{plan.ClassName}}).Assembly.GetName().Name
+                                "{{plan.ClassName}}'s weights '{{Escape(weights)}}' are not embedded in "
+                                + typeof({{plan.ClassName}}).Assembly.GetName().Name
                                 + ": add <NnWeights Include=\"{{Escape(weights)}}\" /> to the project file (docs/interop.md).");
                         Load(stream, {{options}});
                         """);

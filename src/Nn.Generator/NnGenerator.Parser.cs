@@ -73,7 +73,9 @@ public sealed partial class NnGenerator
             _ => type.IsRecord ? "record" : "class",
         };
 
-        /// <summary>Whether the type carries any Nn attribute ([Input], a layer or [Weights]): each such type gets a network or a diagnostic.</summary>
+        /// <summary>
+        /// Whether the type carries any Nn attribute ([Input], a layer or [Weights]): each such type gets a network or a diagnostic.
+        /// </summary>
         public static bool HasNnAttribute(INamedTypeSymbol type) =>
             type.GetAttributes().Any(a => a.AttributeClass is { } c
                 && (LayerKinds.TryGetKind(c.ToDisplayString(), out _) || c.ToDisplayString() == "Nn.WeightsAttribute"));

@@ -43,9 +43,10 @@ public sealed partial class NnGenerator : IIncrementalGenerator
         // names what it embeds, so editing the file regenerates that network and no other
         var weightsFiles = context.AdditionalTextsProvider
             .Where(static file => file.Path.EndsWith(Weights.WeightsHeader.Extension, StringComparison.OrdinalIgnoreCase))
-            .Select(static (file, cancellation) => file.GetText(cancellation)?.ToString() is { } text && Weights.WeightsHeader.PathOf(text) is { } path
-                ? new WeightsFile(path, Weights.WeightsHeader.Read(text).Describe())
-                : null)
+            .Select(static (file, cancellation) =>
+                file.GetText(cancellation)?.ToString() is { } text && Weights.WeightsHeader.PathOf(text) is { } path
+                    ? new WeightsFile(path, Weights.WeightsHeader.Read(text).Describe())
+                    : null)
             .Where(static file => file is not null)
             .Collect()
             .WithTrackingName(TrackingNames.WeightsFiles);

@@ -27,10 +27,13 @@ internal static class WeightsCheck
         var limit = (1L << 20) + (4096L * tensors.Count);
         if (header.HeaderBytes > limit)
         {
-            return $"its header length is {header.HeaderBytes} bytes, more than the {limit} bytes a header for this network's {tensors.Count} tensors can need";
+            return $"its header length is {header.HeaderBytes} bytes, more than the {limit} bytes a header for this network's "
+                + $"{tensors.Count} tensors can need";
         }
 
-        return IsNnLayout(header, tensors, modules) ? NnLayout(plan, header, tensors, architecture) : PyTorchLayout(plan, header, modules, architecture);
+        return IsNnLayout(header, tensors, modules)
+            ? NnLayout(plan, header, tensors, architecture)
+            : PyTorchLayout(plan, header, modules, architecture);
     }
 
     private static bool IsNnLayout(WeightsHeader header, List<TensorPlan> tensors, IReadOnlyList<string> modules)
@@ -67,7 +70,9 @@ internal static class WeightsCheck
             if (entry.DType != dtype)
             {
                 return Mismatch($"tensor '{tensor.Name}' has dtype {entry.DType}, expected {dtype}")
-                    + (entry.DType is "F32" or "F64" ? $". A {entry.DType} network is declared with [Input(...{(entry.DType == "F64" ? ", Precision = Precision.Double" : string.Empty)})]" : string.Empty);
+                    + (entry.DType is "F32" or "F64"
+                        ? $". A {entry.DType} network is declared with [Input(...{PrecisionOf(entry.DType)})]"
+                        : string.Empty);
             }
 
             if (!entry.Shape.SequenceEqual(tensor.Shape.Select(d => (long)d)))
@@ -136,7 +141,8 @@ internal static class WeightsCheck
 
             foreach (var name in order.Where(n => !modules.ContainsKey(n)))
             {
-                return Mismatch($"the file has no module '{name}' (its modules are {string.Join(", ", fileOrder.Select(m => "'" + m + "'"))})", fileOrder);
+                var modulesText = string.Join(", ", fileOrder.Select(m => "'" + m + "'"));
+                return Mismatch($"the file has no module '{name}' (its modules are {modulesText})", fileOrder);
             }
 
             foreach (var module in fileOrder.Where(m => !order.Contains(m)))
@@ -213,7 +219,8 @@ internal static class WeightsCheck
         {
             var dot = module.LastIndexOf('.');
             var prefix = module.Substring(0, dot + 1);
-            if (!long.TryParse(module.Substring(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var number) || (stem is not null && stem != prefix))
+            if (!long.TryParse(module.Substring(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                || (stem is not null && stem != prefix))
             {
                 return null;
             }
@@ -286,6 +293,8 @@ internal static class WeightsCheck
         return string.Join(" ", parts) + " (weights do not record activations or the head: write the ones the PyTorch model uses where '…' stands, "
             + "e.g. ReLU and Softmax)";
     }
+
+    private static string PrecisionOf(string dtype) => dtype == "F64" ? ", Precision = Precision.Double" : string.Empty;
 
     private static string ShapeText(IEnumerable<int> shape) => "[" + string.Join(", ", shape) + "]";
 

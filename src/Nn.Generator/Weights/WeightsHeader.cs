@@ -29,7 +29,8 @@ internal sealed class WeightsHeader
 
     private const string Magic = "nn-weights 1";
 
-    private WeightsHeader(string path, string? error, IReadOnlyList<WeightsEntry> entries, IReadOnlyDictionary<string, string> metadata, long headerBytes = 0)
+    private WeightsHeader(
+        string path, string? error, IReadOnlyList<WeightsEntry> entries, IReadOnlyDictionary<string, string> metadata, long headerBytes = 0)
     {
         Path = path;
         HeaderBytes = headerBytes;
@@ -200,7 +201,8 @@ internal sealed class WeightsHeader
         {
             if (entry.Begin != next)
             {
-                return $"tensor '{entry.Name}' starts at data byte {entry.Begin}, but the tensors before it end at {next} (gaps and overlaps are refused)";
+                return $"tensor '{entry.Name}' starts at data byte {entry.Begin}, but the tensors before it end at {next} "
+                    + "(gaps and overlaps are refused)";
             }
 
             var size = ElementSize(entry.DType);
@@ -212,7 +214,8 @@ internal sealed class WeightsHeader
 
             if (size > 0 && checked(elements * size) != entry.End - entry.Begin)
             {
-                return $"tensor '{entry.Name}' is {entry.DType} {entry.ShapeText}, {elements * size} bytes, but its data_offsets span {entry.End - entry.Begin}";
+                return $"tensor '{entry.Name}' is {entry.DType} {entry.ShapeText}, {elements * size} bytes, "
+                    + $"but its data_offsets span {entry.End - entry.Begin}";
             }
 
             next = entry.End;

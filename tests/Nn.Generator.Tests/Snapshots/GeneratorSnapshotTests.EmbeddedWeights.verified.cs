@@ -64,27 +64,27 @@ namespace Demo
         public global::System.Span<float> b2 => new global::System.Span<float>(Parameters, 79500, 10);
 
         /// <summary>
-        /// Creates the network with the weights of <c>models/fashion.safetensors</c>, embedded in this assembly by [Weights] and checked
+        /// Creates the network with the weights of <c>models/fashion-torch.safetensors</c>, embedded in this assembly by [Weights] and checked
         /// against this declaration when it was compiled (<see cref="LoadEmbeddedWeights"/>).
-        /// The file: its header was not given to the compiler (NnWeights item missing).
+        /// The file: 4 tensors: 1.bias F32 [100], 1.weight F32 [100, 784], 3.bias F32 [10], 3.weight F32 [10, 100].
         /// </summary>
         public EmbeddedWeights() => LoadEmbeddedWeights();
 
         /// <summary>Creates the network with weights drawn by <see cref="Initialize"/> from <paramref name="seed"/> instead of the embedded ones, e.g. to train it anew.</summary>
         public EmbeddedWeights(ulong seed) => Initialize(seed);
 
-        /// <summary>The manifest resource the build embeds <c>models/fashion.safetensors</c> as (the NnWeights item of the project file).</summary>
-        public const string WeightsResource = "Nn.Weights/models/fashion.safetensors";
+        /// <summary>The manifest resource the build embeds <c>models/fashion-torch.safetensors</c> as (the NnWeights item of the project file).</summary>
+        public const string WeightsResource = "Nn.Weights/models/fashion-torch.safetensors";
 
         /// <summary>Loads the embedded weights into <see cref="Parameters"/> again, as <c>new EmbeddedWeights()</c> does.</summary>
-        /// <exception cref="global::System.InvalidOperationException">The assembly holds no such resource: the project lists no <c>&lt;NnWeights Include="models/fashion.safetensors" /&gt;</c> (NN0028 reports that at compile time).</exception>
+        /// <exception cref="global::System.InvalidOperationException">The assembly holds no such resource: the project lists no <c>&lt;NnWeights Include="models/fashion-torch.safetensors" /&gt;</c> (NN0028 reports that at compile time).</exception>
         public void LoadEmbeddedWeights()
         {
             using var stream = typeof(EmbeddedWeights).Assembly.GetManifestResourceStream(WeightsResource)
                 ?? throw new global::System.InvalidOperationException(
-                    "EmbeddedWeights's weights 'models/fashion.safetensors' are not embedded in " + typeof(EmbeddedWeights).Assembly.GetName().Name
-                    + ": add <NnWeights Include=\"models/fashion.safetensors\" /> to the project file (docs/interop.md).");
-            Load(stream, new global::Nn.WeightsOptions { Modules = new[] { "fc1", "out" } });
+                    "EmbeddedWeights's weights 'models/fashion-torch.safetensors' are not embedded in " + typeof(EmbeddedWeights).Assembly.GetName().Name
+                    + ": add <NnWeights Include=\"models/fashion-torch.safetensors\" /> to the project file (docs/interop.md).");
+            Load(stream, null);
         }
 
         /// <summary>
