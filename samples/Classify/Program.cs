@@ -12,13 +12,26 @@ using Nn;
 
 var clock = Stopwatch.StartNew();
 var invert = args.Contains("--invert");
-args = args.Where(a => a != "--invert").ToArray();
+var embedded = args.Contains("--embedded");
+args = args.Where(a => a is not "--invert" and not "--embedded").ToArray();
+if (embedded)
+{
+    // The PyTorch-trained model of samples/models, embedded in this binary by [Weights]: no weights file, no standardizer
+    // (PyTorch scaled pixels to [0, 1] and nothing else). The same arguments as below from the images on.
+    args = [string.Empty, string.Empty, .. args];
+}
+
 var pngs = args.Length > 2 && args[2].EndsWith(".png", StringComparison.OrdinalIgnoreCase);
 if (args.Length < 3 || (pngs && args.Skip(2).Any(a => !a.EndsWith(".png", StringComparison.OrdinalIgnoreCase))))
 {
     Console.Error.WriteLine("""
         usage: Classify [--invert] <weights.safetensors> <standardizer.safetensors> <images.idx[.gz]> [labels.idx[.gz]] [count]
                Classify [--invert] <weights.safetensors> <standardizer.safetensors> <picture.png> [picture.png ...]
+               Classify [--invert] --embedded <images.idx[.gz]> [labels.idx[.gz]] [count]
+               Classify [--invert] --embedded <picture.png> [picture.png ...]
+
+        --embedded: the PyTorch-trained MLP of samples/models (fashion-torch.safetensors), embedded in this program at
+             compile time by [Weights]; the first two forms read weights and a standardizer saved by samples/FashionMnist.
 
         IDX: MNIST-format images of 28×28 bytes, as Fashion-MNIST ships them (plain or gzip).
         PNG: any colour type and bit depth, interlaced or not, read as luminance (0.299 R + 0.587 G + 0.114 B);
@@ -32,9 +45,8 @@ if (args.Length < 3 || (pngs && args.Skip(2).Any(a => !a.EndsWith(".png", String
 
 try
 {
-    var net = new FashionNet();
-    net.Load(args[0]);
-    var standardizer = Standardizer.Load(args[1], FashionNet.InputSize);
+    IClassifier net = embedded ? new Embedded(new TorchFashionNet()) : new Loaded(new FashionNet(), args[0]);
+    var standardizer = embedded ? null : Standardizer.Load(args[1], FashionNet.InputSize);
     var (pixels, count, features) = pngs ? ReadPictures(args[2..], invert) : Idx.ReadImages(args[2]);
     if (features != FashionNet.InputSize)
     {
@@ -59,7 +71,7 @@ try
 
     var n = !pngs && args.Length > 4 ? Math.Min(count, int.Parse(args[4], CultureInfo.InvariantCulture)) : count;
     var x = pixels.AsSpan(0, n * features);
-    standardizer.Transform(x);
+    standardizer?.Transform(x);
     var first = clock.Elapsed;
     var one = net.Predict(x[..features]);   // one inference, timed on its own
     var firstInference = clock.Elapsed - first;
@@ -117,4 +129,50 @@ public partial class FashionNet
 {
     /// <summary>Fashion-MNIST's ten classes, by label.</summary>
     public static readonly string[] Classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+}
+
+/// <summary>
+/// The MLP samples/PyTorch/train_fashion.py trained in PyTorch, with its weights embedded in this program: the file is this
+/// project's NnWeights item (Classify.csproj), checked against the declaration when the program is compiled.
+/// </summary>
+[Weights("../models/fashion-torch.safetensors")]
+[Input(28, 28)]
+[Affine(100), ReLU]
+[Affine(10), Softmax]
+public partial class TorchFashionNet;
+
+/// <summary>What the program asks of either network (the two are distinct generated classes with the same members).</summary>
+internal interface IClassifier
+{
+    int Predict(ReadOnlySpan<float> x);
+
+    void Predict(ReadOnlySpan<float> x, Span<int> labels);
+
+    void Probabilities(ReadOnlySpan<float> x, Span<float> probabilities);
+}
+
+internal sealed class Loaded : IClassifier
+{
+    private readonly FashionNet _net;
+
+    public Loaded(FashionNet net, string path)
+    {
+        _net = net;
+        _net.Load(path);
+    }
+
+    public int Predict(ReadOnlySpan<float> x) => _net.Predict(x);
+
+    public void Predict(ReadOnlySpan<float> x, Span<int> labels) => _net.Predict(x, labels);
+
+    public void Probabilities(ReadOnlySpan<float> x, Span<float> probabilities) => _net.Probabilities(x, probabilities);
+}
+
+internal sealed class Embedded(TorchFashionNet net) : IClassifier
+{
+    public int Predict(ReadOnlySpan<float> x) => net.Predict(x);
+
+    public void Predict(ReadOnlySpan<float> x, Span<int> labels) => net.Predict(x, labels);
+
+    public void Probabilities(ReadOnlySpan<float> x, Span<float> probabilities) => net.Probabilities(x, probabilities);
 }

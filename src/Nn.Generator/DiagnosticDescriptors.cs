@@ -153,6 +153,16 @@ internal static class DiagnosticDescriptors
         "'{0}' is declared as a network ([Input] and layers) on more than one partial declaration; "
         + "keep the attributes on one declaration and delete them from this one");
 
+    public static readonly DiagnosticDescriptor WeightsFileUnavailable = Error(
+        "NN0028",
+        "The weights file is not available to the compiler",
+        "[Weights(\"{0}\")]: {1}");
+
+    public static readonly DiagnosticDescriptor WeightsMismatch = Error(
+        "NN0029",
+        "The weights file does not fit the declaration",
+        "[Weights(\"{0}\")]: the file does not fit this network: {2}");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         "NN9999",
         "Internal error in Nn.Generator",
@@ -169,7 +179,7 @@ internal static class DiagnosticDescriptors
         HeadNotLast, HeadWithoutAffine, NoLayers, InputShapeInvalid, UnsupportedClass, RepeatedActivation,
         HeadNeedsTwoOutputs, MaxoutPieces, LeakyAlpha, LogisticOutputs, MemberConflict, ArgumentNotConstant,
         MaxoutNotAfterAffine, InitScale, SigmoidHidden, BatchNormNotAfterAffine, BatchNormOptions, DropoutProbability,
-        DropoutNotAfterActivation, DropoutOnOutput, MissingInput, DeclaredTwice, InternalError,
+        DropoutNotAfterActivation, DropoutOnOutput, MissingInput, DeclaredTwice, WeightsFileUnavailable, WeightsMismatch, InternalError,
     };
 
     public static DiagnosticDescriptor? Find(string id)

@@ -123,9 +123,53 @@ public sealed partial class NnGenerator
         // public SpiralNet(ulong seed = 0) => Initialize(seed);   and Initialize, one line of math per tensor
         private static void EmitInitialize(SourceWriter w, NetworkPlan plan)
         {
+            if (plan.Model.WeightsPath is { } weights)
+            {
+                // [Weights("fashion.safetensors")]: new FashionNet() starts with the embedded file; a seed still gives fresh weights
+                w.WriteLine($$"""
+                    /// <summary>
+                    /// Creates the network with the weights of <c>{{Xml(weights)}}</c>, embedded in this assembly by [Weights] and checked
+                    /// against this declaration when it was compiled (<see cref="LoadEmbeddedWeights"/>).
+                    /// The file: {{Xml(plan.Model.WeightsSummary ?? "its header was not given to the compiler (NnWeights item missing)")}}.
+                    /// </summary>
+                    public {{plan.ClassName}}() => LoadEmbeddedWeights();
+
+                    /// <summary>Creates the network with weights drawn by <see cref="Initialize"/> from <paramref name="seed"/> \
+                        instead of the embedded ones, e.g. to train it anew.</summary>
+                    public {{plan.ClassName}}(ulong seed) => Initialize(seed);
+
+                    /// <summary>The manifest resource the build embeds <c>{{Xml(weights)}}</c> as (the NnWeights item of the project file).</summary>
+                    public const string WeightsResource = "{{Escape(plan.Model.WeightsResource!)}}";
+
+                    /// <summary>Loads the embedded weights into <see cref="Parameters"/> again, as <c>new {{plan.ClassName}}()</c> does.</summary>
+                    /// <exception cref="global::System.InvalidOperationException">The assembly holds no such resource: the project \
+                        lists no <c>&lt;NnWeights Include="{{Xml(weights)}}" /&gt;</c> (NN0028 reports that at compile time).</exception>
+                    """);
+                using (w.Block("public void LoadEmbeddedWeights()"))
+                {
+                    var options = plan.Model.WeightsModules.Count == 0
+                        ? "null"
+                        : "new global::Nn.WeightsOptions { Modules = new[] { "
+                            + Join(", ", plan.Model.WeightsModules.Select(m => "\"" + Escape(m) + "\"")) + " } }";
+                    w.WriteLine($$"""
+                        using var stream = typeof({{plan.ClassName}}).Assembly.GetManifestResourceStream(WeightsResource)
+                            ?? throw new global::System.InvalidOperationException(
+                                "{{plan.ClassName}}'s weights '{{Escape(weights)}}' are not embedded in "
+                                + typeof({{plan.ClassName}}).Assembly.GetName().Name
+                                + ": add <NnWeights Include=\"{{Escape(weights)}}\" /> to the project file (docs/interop.md).");
+                        Load(stream, {{options}});
+                        """);
+                }
+            }
+            else
+            {
+                w.WriteLine($$"""
+                    /// <summary>Creates the network with weights drawn by <see cref="Initialize"/> from <paramref name="seed"/>.</summary>
+                    public {{plan.ClassName}}(ulong seed = 0) => Initialize(seed);
+                    """);
+            }
+
             w.WriteLine($$"""
-                /// <summary>Creates the network with weights drawn by <see cref="Initialize"/> from <paramref name="seed"/>.</summary>
-                public {{plan.ClassName}}(ulong seed = 0) => Initialize(seed);
 
                 /// <summary>
                 /// Draws every weight from a seeded normal distribution and sets every bias to 0. Each layer's scale follows its
@@ -305,7 +349,13 @@ public sealed partial class NnGenerator
         }
 
         // [Input(2)] [Affine(100), ReLU] [Affine(3), Softmax]
-        private static string Architecture(NetworkPlan plan)
+        // A path or name inside a C# string literal.
+        private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+        // A path inside an XML doc comment.
+        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+        internal static string Architecture(NetworkPlan plan)
         {
             var precision = plan.T == "double" ? ", Precision = Precision.Double" : string.Empty;
             var parts = new System.Collections.Generic.List<string> { $"[Input({Join(", ", plan.InputShape)}{precision})]" };

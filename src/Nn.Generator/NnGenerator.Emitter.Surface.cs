@@ -105,7 +105,22 @@ public sealed partial class NnGenerator
                     Member(tensor.Name, $"public {span} {tensor.Name}");
                 }
 
-                Member(MemberNames.SeedConstructor, $"public {cls}(ulong seed = 0)");
+                if (plan.Model.WeightsPath is not null)
+                {
+                    Member(MemberNames.EmbeddedConstructor, $"public {cls}()");
+                    Member(MemberNames.SeedConstructor, $"public {cls}(ulong seed)");
+                    if (Writes(MemberNames.WeightsResource))
+                    {
+                        w.WriteLine($"public const string WeightsResource = \"{Escape(plan.Model.WeightsResource!)}\";");
+                    }
+
+                    Member(MemberNames.LoadEmbeddedWeights, "public void LoadEmbeddedWeights()");
+                }
+                else
+                {
+                    Member(MemberNames.SeedConstructor, $"public {cls}(ulong seed = 0)");
+                }
+
                 Member(MemberNames.Initialize, $"public void Initialize(ulong seed, {t}? weightScale = null)");
                 if (Writes(MemberNames.Architecture))
                 {

@@ -50,8 +50,20 @@ public sealed partial class NnGenerator
                 IsFileLocal: type.IsFileLocal,
                 elementType,
                 layers.ToEquatableArray(),
-                UserMembersThatMightCollide(type).ToEquatableArray());
+                UserMembersThatMightCollide(type).ToEquatableArray())
+            {
+                WeightsPath = WeightsAttribute(type) is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is string path
+                    ? NetworkModel.NormalizeWeightsPath(path)
+                    : null,
+                WeightsModules = WeightsAttribute(type) is { } named && Named(named, "Modules") is { Kind: TypedConstantKind.Array } modules
+                    ? modules.Values.Select(v => v.Value as string ?? string.Empty).ToEquatableArray()
+                    : EquatableArray<string>.Empty,
+            };
         }
+
+        /// <summary>The class's <c>[Weights]</c>, or null.</summary>
+        public static AttributeData? WeightsAttribute(INamedTypeSymbol type) =>
+            type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Nn.WeightsAttribute");
 
         /// <summary>How the type is declared, as the keyword a partial declaration of it repeats.</summary>
         private static string Keyword(INamedTypeSymbol type) => type.TypeKind switch
@@ -61,9 +73,12 @@ public sealed partial class NnGenerator
             _ => type.IsRecord ? "record" : "class",
         };
 
-        /// <summary>Whether the type carries any Nn attribute ([Input] or a layer): each such type gets a network or a diagnostic.</summary>
+        /// <summary>
+        /// Whether the type carries any Nn attribute ([Input], a layer or [Weights]): each such type gets a network or a diagnostic.
+        /// </summary>
         public static bool HasNnAttribute(INamedTypeSymbol type) =>
-            type.GetAttributes().Any(a => a.AttributeClass is { } c && LayerKinds.TryGetKind(c.ToDisplayString(), out _));
+            type.GetAttributes().Any(a => a.AttributeClass is { } c
+                && (LayerKinds.TryGetKind(c.ToDisplayString(), out _) || c.ToDisplayString() == "Nn.WeightsAttribute"));
 
         /// <summary>
         /// The class's Nn attributes in source order: declarations in the order Roslyn lists them,
@@ -193,8 +208,8 @@ public sealed partial class NnGenerator
                     continue;
                 }
 
-                var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor }
-                    ? (IsSeedConstructor(member) ? MemberNames.SeedConstructor : null)
+                var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ctor
+                    ? (IsSeedConstructor(member) ? MemberNames.SeedConstructor : ctor.Parameters.Length == 0 ? MemberNames.EmbeddedConstructor : null)
                     : member.Name;
                 if (name is not null && MemberNames.MightCollide(name))
                 {

@@ -344,6 +344,8 @@ public sealed partial class NnGenerator
             {
                 var what = name == MemberNames.SeedConstructor
                     ? "a constructor taking one ulong (the generated one is (ulong seed = 0))"
+                    : name == MemberNames.EmbeddedConstructor
+                    ? "a constructor without parameters (with [Weights], the generated one loads the embedded weights)"
                     : "'" + name + "'";
                 var args = new[] { model.ClassName, what, name }.ToEquatableArray();
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.MemberConflict.Id, DiagnosticTarget.Member, -1, -1, args));

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -38,8 +39,26 @@ public sealed partial class NnGenerator : IIncrementalGenerator
             .Where(static model => model is not null && (Validator.IsValid(model) || Validator.CanTakeGeneratedPart(model)))
             .WithTrackingName(TrackingNames.ValidModel);
 
+        // the weights headers of NnWeights items (Nn.Weights.targets), as (path, summary): a [Weights] network's documentation
+        // names what it embeds, so editing the file regenerates that network and no other
+        var weightsFiles = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(Weights.WeightsHeader.Extension, StringComparison.OrdinalIgnoreCase))
+            .Select(static (file, cancellation) =>
+                file.GetText(cancellation)?.ToString() is { } text && Weights.WeightsHeader.PathOf(text) is { } path
+                    ? new WeightsFile(path, Weights.WeightsHeader.Read(text).Describe())
+                    : null)
+            .Where(static file => file is not null)
+            .Collect()
+            .WithTrackingName(TrackingNames.WeightsFiles);
+        var withWeights = networks
+            .Combine(weightsFiles)
+            .Select(static (pair, _) => pair.Left!.WeightsPath is { } path
+                ? pair.Left with { WeightsSummary = pair.Right.FirstOrDefault(f => f!.Path == path)?.Summary }
+                : pair.Left)
+            .WithTrackingName(TrackingNames.Network);
+
         // emit one file per network
-        context.RegisterSourceOutput(networks, static (spc, model) =>
+        context.RegisterSourceOutput(withWeights, static (spc, model) =>
         {
             string source;
             try
@@ -95,4 +114,6 @@ public sealed partial class NnGenerator : IIncrementalGenerator
             return null;
         }
     }
+
+    private sealed record WeightsFile(string Path, string Summary);
 }

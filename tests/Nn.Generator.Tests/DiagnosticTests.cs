@@ -74,6 +74,16 @@ public class DiagnosticTests
             "[Input(2)] [Affine(3), Softmax] public partial class Net; [[|Input(2)|]] [Affine(3), Softmax] public partial class Net;",
             "delete them from this one"
         },
+        {
+            "NN0028",
+            "[Weights([|\"fashion.safetensors\"|])] [Input(784)] [Affine(10), Softmax] public partial class Net;",
+            "add <NnWeights Include=\"fashion.safetensors\" /> to an ItemGroup of the project file"
+        },
+        {
+            "NN0029",
+            "[Weights([|\"models/fashion-torch.safetensors\"|])] [Input(784)] [Affine(64), ReLU] [Affine(10), Softmax] public partial class Net;",
+            "The declaration these shapes match is [Input(784)] [Affine(100), …] [Affine(10), …]"
+        },
     };
 
     [Theory]
@@ -83,7 +93,7 @@ public class DiagnosticTests
         var (source, span) = Parse("using Nn;\n" + markup);
         var compilation = GeneratorHarness.Compile(source);
 
-        var diagnostic = Assert.Single(GeneratorHarness.AnalyzerDiagnostics(compilation));
+        var diagnostic = Assert.Single(GeneratorHarness.AnalyzerDiagnostics(compilation, GeneratorHarness.SampleWeights(source)));
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.Contains(fix, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));

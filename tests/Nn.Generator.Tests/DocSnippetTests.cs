@@ -25,6 +25,9 @@ namespace Nn.Generator.Tests;
 /// <item><c>&lt;!-- snippet: excerpt-of path/from/repository/root --&gt;</c>: the block is an excerpt of that file (generated
 /// code, say): each of its non-blank lines must appear there, in order.</item>
 /// <item><c>&lt;!-- snippet: skip reason --&gt;</c>: not compiled; keep it rare and say why.</item>
+/// <item><c>[Weights("any/folder/fashion-torch.safetensors")]</c> in a block: the analyzer is given that path as an NnWeights
+/// item holding samples/models/fashion-torch.safetensors (the PyTorch-trained 784-100-10 MLP), so the declaration must fit
+/// it; other [Weights] paths are no NnWeights item (NN0028).</item>
 /// </list>
 /// </summary>
 public sealed class DocSnippetTests
@@ -116,7 +119,8 @@ public sealed class DocSnippetTests
             .WithOptions(new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                 allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
         var (result, output, _) = GeneratorHarness.Run(compilation);
-        var diagnostics = output.GetDiagnostics().Concat(result.Diagnostics).Concat(GeneratorHarness.AnalyzerDiagnostics(output))
+        var weights = GeneratorHarness.SampleWeights(string.Concat(trees.Select(t => t.ToString())));
+        var diagnostics = output.GetDiagnostics().Concat(result.Diagnostics).Concat(GeneratorHarness.AnalyzerDiagnostics(output, weights))
             .Where(d => d.Severity == DiagnosticSeverity.Error || d.Id.StartsWith("NN", StringComparison.Ordinal))
             .Select(d => (d.Id, Line: d.Location.GetMappedLineSpan().StartLinePosition.Line + 1, File: d.Location.GetMappedLineSpan().Path, Message: d.GetMessage()))
             .Distinct()

@@ -21,6 +21,20 @@ public class GeneratorSnapshotTests
             """
         },
         {
+            "EmbeddedWeights",
+            """
+            using Nn;
+            namespace Demo;
+
+            // [Weights]: new EmbeddedWeights() loads the embedded file, whose header the documentation summarizes.
+            [Weights("models/fashion-torch.safetensors")]
+            [Input(28, 28)]
+            [Affine(100), ReLU]
+            [Affine(10), Softmax]
+            public partial class EmbeddedWeights;
+            """
+        },
+        {
             "BatchNormDropout",
             """
             using Nn;
@@ -166,13 +180,14 @@ public class GeneratorSnapshotTests
     [MemberData(nameof(Declarations))]
     public void GeneratedFileMatchesSnapshot(string name, string source)
     {
-        var (result, output, driver) = GeneratorHarness.Run(source);
+        var weights = GeneratorHarness.SampleWeights(source);
+        var (result, output, driver) = GeneratorHarness.Run(GeneratorHarness.Compile(source), weights);
 
         Assert.Empty(result.Diagnostics);
         Assert.EndsWith(name + ".g.cs", result.Results.Single().GeneratedSources.Single().HintName);
         Snapshot.Match(GeneratorHarness.GeneratedText(result), "GeneratorSnapshotTests." + name);
         Assert.Empty(GeneratorHarness.CompilerProblems(output));
-        Assert.DoesNotContain(GeneratorHarness.AnalyzerDiagnostics(output), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.DoesNotContain(GeneratorHarness.AnalyzerDiagnostics(output, weights), d => d.Severity == DiagnosticSeverity.Error);
 
         // Running again on the same compilation reuses every cached step.
         var again = driver.RunGenerators(GeneratorHarness.Compile(source)).GetRunResult().Results.Single();

@@ -53,7 +53,7 @@ for id in Nn Nn.Onnx; do
 done
 listing="$(unzip -l "$root/artifacts/packages/Nn.$version.nupkg")"
 for file in lib/net10.0/Nn.Runtime.dll lib/net10.0/Nn.Attributes.dll analyzers/dotnet/cs/Nn.Generator.dll \
-            analyzers/dotnet/cs/Nn.CodeFixes.dll buildTransitive/Nn.props buildTransitive/Nn.targets; do
+            analyzers/dotnet/cs/Nn.CodeFixes.dll buildTransitive/Nn.props buildTransitive/Nn.targets buildTransitive/Nn.Weights.targets; do
   grep -qF " $file" <<< "$listing" || fail "Nn.$version.nupkg has no $file"
 done
 echo "packages: $actual(repository, license, readme, description present)"
@@ -73,3 +73,30 @@ cat "$jit"
 grep -q '^accuracy ' "$jit" || fail "dotnet run printed no accuracy"
 diff "$jit" "$aot" > /dev/null || { diff "$jit" "$aot"; fail "the NativeAOT binary printed other numbers than dotnet run"; }
 echo "NativeAOT binary ($(stat -c %s "$work/MyApp/bin/Release/net10.0/linux-x64/publish/MyApp") bytes) printed exactly what dotnet run printed"
+
+# [Weights] through the package's build wiring (docs/interop.md, step 6): the PyTorch model of samples/models embedded in
+# the same app, its header checked at compile time; a declaration it does not fit is NN0029 and no build.
+cp "$root/samples/models/fashion-torch.safetensors" "$work/MyApp/"
+sed -i 's:</Project>:  <ItemGroup><NnWeights Include="fashion-torch.safetensors" /></ItemGroup>\n</Project>:' "$work/MyApp/MyApp.csproj"
+cat > "$work/MyApp/Program.cs" <<'CS'
+using Nn;
+var net = new FashionNet();
+var picture = new float[784];
+for (var i = 0; i < picture.Length; i++) picture[i] = (i % 28) / 28f;
+System.Console.WriteLine($"embedded {FashionNet.WeightsResource}: class {net.Predict(picture)}, sum of weights {net.Parameters.Sum():F4}");
+
+[Weights("fashion-torch.safetensors")]
+[Input(28, 28)]
+[Affine(100), ReLU]
+[Affine(10), Softmax]
+public partial class FashionNet;
+CS
+(cd "$work/MyApp" && dotnet run -c Release > "$work/weights.log" 2>&1) || { cat "$work/weights.log"; fail "the [Weights] app failed"; }
+grep -q '^embedded Nn.Weights/fashion-torch.safetensors: class ' "$work/weights.log" || { cat "$work/weights.log"; fail "the [Weights] app printed no class"; }
+cat "$work/weights.log"
+sed -i 's/\[Affine(100), ReLU\]/[Affine(64), ReLU]/' "$work/MyApp/Program.cs"
+if (cd "$work/MyApp" && dotnet build -c Release > "$work/weights-wrong.log" 2>&1); then fail "a declaration the weights do not fit built"; fi
+grep -q "error NN0029: \[Weights(\"fashion-torch.safetensors\")\]: the file does not fit this network: .*'1.weight' has shape \[100, 784\], but layer 1 (Affine(64)" "$work/weights-wrong.log" \
+  || { cat "$work/weights-wrong.log"; fail "the wrong declaration did not fail with NN0029 naming the tensor"; }
+echo "[Weights] through the package: embedded and checked (a wrong declaration is NN0029 naming '1.weight' [100, 784])"
+

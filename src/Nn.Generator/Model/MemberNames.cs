@@ -33,6 +33,11 @@ internal static class MemberNames
     /// <summary>Stands for a constructor taking one <c>ulong</c>, which the generated <c>(ulong seed = 0)</c> one would clash with.</summary>
     public const string SeedConstructor = "constructor (ulong)";
 
+    /// <summary>Stands for a constructor without parameters, which a [Weights] network gets (it loads the embedded weights).</summary>
+    public const string EmbeddedConstructor = "constructor ()";
+
+    public const string WeightsResource = nameof(WeightsResource);
+    public const string LoadEmbeddedWeights = nameof(LoadEmbeddedWeights);
     public const string Initialize = nameof(Initialize);
     public const string Architecture = nameof(Architecture);
     public const string Tensors = nameof(Tensors);
@@ -53,7 +58,7 @@ internal static class MemberNames
     {
         InputSize, OutputSize, ParameterCount, NeuronCount, LayerCount, MultiplyAdds, LayerParameterCount, LayerMultiplyAdds,
         Parameters, Weights, Biases, Gamma, Beta, StateCount, State, RunningMean, RunningVariance, StateTensors,
-        SeedConstructor, Initialize, Architecture, Tensors, Layers, Save, Load,
+        SeedConstructor, EmbeddedConstructor, WeightsResource, LoadEmbeddedWeights, Initialize, Architecture, Tensors, Layers, Save, Load,
         Forward, ForwardCore, ForwardOne, Predict, Probabilities, WorkspaceField, Workspace, Trainer,
     };
 

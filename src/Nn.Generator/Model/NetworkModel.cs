@@ -31,7 +31,36 @@ internal sealed record NetworkModel(
     bool IsFileLocal,
     ElementType ElementType,
     EquatableArray<LayerModel> Layers,
-    EquatableArray<string> ReservedMembers);
+    EquatableArray<string> ReservedMembers)
+{
+    /// <summary>The <c>[Weights("...")]</c> path, '/'-separated as the build wiring names the resource, or null without the attribute.</summary>
+    public string? WeightsPath { get; init; }
+
+    /// <summary><c>[Weights(..., Modules = ...)]</c>: a PyTorch file's module names in layer order (empty when not given).</summary>
+    public EquatableArray<string> WeightsModules { get; init; }
+
+    /// <summary>
+    /// What the build wiring's header says the weights file holds (<see cref="Weights.WeightsHeader.Describe"/>), set by the
+    /// generator's pipeline from the additional files, so that editing the file regenerates the network's documentation;
+    /// null when the header is not (yet) there. The analyzer does not read it.
+    /// </summary>
+    public string? WeightsSummary { get; init; }
+
+    /// <summary>The manifest resource the build wiring embeds the weights file as (Nn.Weights.targets).</summary>
+    public string? WeightsResource => WeightsPath is null ? null : "Nn.Weights/" + WeightsPath;
+
+    /// <summary>How a path in <c>[Weights]</c> or an <c>NnWeights</c> item is compared: '/' separators, no leading "./".</summary>
+    public static string NormalizeWeightsPath(string path)
+    {
+        path = path.Replace('\\', '/');
+        while (path.StartsWith("./", System.StringComparison.Ordinal))
+        {
+            path = path.Substring(2);
+        }
+
+        return path;
+    }
+}
 
 /// <summary>Where a diagnostic points, as positions in the model; the analyzer turns them into locations.</summary>
 internal enum DiagnosticTarget

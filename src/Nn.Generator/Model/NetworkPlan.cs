@@ -267,6 +267,11 @@ internal sealed class NetworkPlan
             names.AddRange(State.Select(t => t.Name));
         }
 
+        if (Model.WeightsPath is not null)
+        {
+            names.AddRange(new[] { MemberNames.EmbeddedConstructor, MemberNames.WeightsResource, MemberNames.LoadEmbeddedWeights });
+        }
+
         names.AddRange(new[]
         {
             MemberNames.SeedConstructor, MemberNames.Initialize, MemberNames.Architecture, MemberNames.Tensors,
