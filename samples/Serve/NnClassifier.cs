@@ -9,8 +9,16 @@ namespace Serve;
 /// </summary>
 public sealed class NnClassifier : IClassifier
 {
+    private const string Embedded = "embedded: " + FashionNet.WeightsResource;
     private readonly NetworkSlot<FashionNet> _slot;
     private string _source;
+
+    /// <summary>Serves the weights embedded in <see cref="FashionNet"/> by <c>[Weights]</c>.</summary>
+    public NnClassifier()
+    {
+        _slot = NetworkSlot.Create(new FashionNet(), () => new FashionNet());
+        _source = Embedded;
+    }
 
     /// <summary>Serves the weights in <paramref name="path"/> (Nn's or PyTorch's safetensors layout).</summary>
     public NnClassifier(string path)
@@ -36,9 +44,18 @@ public sealed class NnClassifier : IClassifier
         }
     }
 
+    /// <summary>Loads <paramref name="path"/>, or the embedded weights again when it is the embedded source (an empty reload).</summary>
     public void Reload(string path)
     {
-        _slot.Reload(path);
+        if (path == Embedded)
+        {
+            _slot.Swap(new FashionNet());
+        }
+        else
+        {
+            _slot.Reload(path);
+        }
+
         _source = path;
     }
 

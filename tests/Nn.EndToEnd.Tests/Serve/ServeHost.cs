@@ -24,12 +24,20 @@ internal sealed class ServeHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>The PyTorch-trained model the build copies beside samples/Serve (and, through the reference, beside the tests).</summary>
+    /// <summary>
+    /// The PyTorch-trained model of samples/models: the safetensors file that [Weights] embeds in samples/Serve, or its ONNX
+    /// export, which the build copies beside the service (and, through the reference, beside the tests).
+    /// </summary>
     public static string Weights(string extension)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "fashion-torch." + extension);
-        Assert.True(File.Exists(path), $"{path} is missing: samples/Serve.csproj copies samples/models' files to its output.");
-        return path;
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "samples", "models", "fashion-torch." + extension)))
+        {
+            directory = directory.Parent;
+        }
+
+        Assert.True(directory is not null, $"samples/models/fashion-torch.{extension} is not above {AppContext.BaseDirectory}.");
+        return Path.Combine(directory!.FullName, "samples", "models", "fashion-torch." + extension);
     }
 
     public static async Task<ServeHost> StartAsync(params string[] args)

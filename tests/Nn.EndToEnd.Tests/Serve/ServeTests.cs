@@ -108,7 +108,7 @@ public sealed class ServeTests : IDisposable
 
         var health = await ServeHost.OkJsonAsync(await host.Client.GetAsync("/health"));
         Assert.Equal("nn", health.GetProperty("engine").GetString());
-        Assert.Equal(ServeHost.Weights("safetensors"), health.GetProperty("source").GetString());
+        Assert.Equal("embedded: Nn.Weights/../models/fashion-torch.safetensors", health.GetProperty("source").GetString());
     }
 
     [Fact]
