@@ -7,7 +7,10 @@
 //   steady         the median per-call time of the 1-ms buckets in the second half of the calls after the first;
 //   settled after  time from the start of the first Forward until the per-call time (median of 5 consecutive 1-ms
 //                  buckets) stays within 10 % of steady for the rest of the run;
-//   B after 1st    bytes the calling thread allocated after its first Forward returned, over the whole run.
+//   B after 1st    bytes the calling thread allocated after its first Forward returned, over the whole run;
+//   windows        the per-call time in windows after the first call returned (0–10 ms, 10–50, 50–100, 100–200, 200–500,
+//                  500–1000, 1000 on), as a ratio to steady: 1 from 50 ms on is "steady speed within 50 ms".
+// The timed loop itself is compiled optimized from the start (Measure), so that only Forward's own code changes.
 // The parent prints the median and the worst of --runs processes per network and width.
 //   dotnet run -c Release --project bench/Startup -- [--width 512,256,128] [--runs 10] [--seconds 1.5]
 //       [--net 2-100-3,784-100-10,784-512-512-10] [--env NAME=VALUE ...]
@@ -19,6 +22,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Nn;
 using Nn.Benchmarks;
@@ -61,8 +65,8 @@ internal static class Parent
         Console.WriteLine($"# Nn cold start: {runs} fresh processes per row, {seconds} s of batch-1 Forward each, .NET {Environment.Version}" +
             (extra.Count > 0 ? ", " + string.Join(" ", extra) : ", default runtime settings"));
         Console.WriteLine();
-        Console.WriteLine("| width | widths the child reported | network | first call µs | first 1000 µs/call | steady ns/call | settled after ms (median / worst) | methods compiled after 1st call | last compiled at ms | B allocated after 1st call (worst) |");
-        Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| width | widths the child reported | network | first call µs | first 1000 µs/call | steady ns/call | settled after ms (median / worst) | methods compiled after 1st call | last compiled at ms | B allocated after 1st call (worst) | per-call time ÷ steady, ms after the 1st call: 0–10 10–50 50–100 100–200 200–500 500–1000 1000– |");
+        Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
         var failed = false;
         foreach (var width in widths)
         {
@@ -96,9 +100,12 @@ internal static class Parent
 
                 double Median(string key) => MedianOf(results.Select(x => double.Parse(x[key], CultureInfo.InvariantCulture)));
                 double Max(string key) => results.Max(x => double.Parse(x[key], CultureInfo.InvariantCulture));
+                var windowCount = Child.WindowEdges.Length - 1;
+                var ratios = Enumerable.Range(0, windowCount).Select(w => MedianOf(results
+                    .Select(r => r["windows"].Split(',')[w]).Where(v => v != "nan").Select(v => double.Parse(v, CultureInfo.InvariantCulture))));
                 Console.WriteLine($"| {width} | {reported} | {net} | {Median("first_us"):N0} | {Median("first1000_us"):N2} | " +
                     $"{Median("steady_ns"):N0} | {Median("settle_ms"):N0} / {Max("settle_ms"):N0} | {Median("jitted_after_first"):N0} | " +
-                    $"{Median("last_jit_ms"):N0} | {Max("bytes_after_first"):N0} |");
+                    $"{Median("last_jit_ms"):N0} | {Max("bytes_after_first"):N0} | {string.Join(" ", ratios.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |");
             }
         }
 
@@ -153,6 +160,11 @@ internal static class Parent
     private static double MedianOf(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
@@ -187,27 +199,7 @@ internal static class Child
         var allocated = new long[capacity / 256 + 2];
         var jitted = new long[capacity / 256 + 2];
 
-        var t0 = Stopwatch.GetTimestamp();
-        forward(x, scores);
-        stamps[0] = Stopwatch.GetTimestamp();
-        var firstDone = GC.GetAllocatedBytesForCurrentThread();
-        var jittedFirst = System.Runtime.JitInfo.GetCompiledMethodCount();
-        jitted[0] = jittedFirst;
-        var calls = 1;
-        // --seconds of calls after the first one returned (the first alone can take over a second on a loaded machine).
-        while (calls < capacity && stamps[calls - 1] - stamps[0] < limit)
-        {
-            forward(x, scores);
-            stamps[calls] = Stopwatch.GetTimestamp();
-            if ((calls & 255) == 0)
-            {
-                allocated[calls >> 8] = GC.GetAllocatedBytesForCurrentThread();
-                jitted[calls >> 8] = System.Runtime.JitInfo.GetCompiledMethodCount();
-            }
-
-            calls++;
-        }
-
+        var (t0, calls, firstDone, jittedFirst) = Measure(forward, x, scores, stamps, allocated, jitted, limit);
         var bytesAfterFirst = GC.GetAllocatedBytesForCurrentThread() - firstDone;
         var jittedAfterFirst = System.Runtime.JitInfo.GetCompiledMethodCount() - jittedFirst;
 
@@ -260,12 +252,60 @@ internal static class Child
             }
         }
 
+        // The per-call time in windows after the first call returned, as a ratio to steady (median of the 1-ms buckets in
+        // each window): the target is steady speed within 50 ms of the first call, so every window from 50 ms on should
+        // be about 1, and a window well above 1 shows code still running unoptimized (tier 0, before OSR or tier-up).
+        var windows = new List<string>();
+        var firstEnd = (stamps[0] - t0) / tick;
+        for (var w = 0; w + 1 < WindowEdges.Length; w++)
+        {
+            var from = (int)(firstEnd + WindowEdges[w]);
+            var to = Math.Min(bucketCount, (int)(firstEnd + WindowEdges[w + 1]));
+            var inWindow = perCall.Skip(from).Take(Math.Max(0, to - from)).Where(v => !double.IsNaN(v)).OrderBy(v => v).ToArray();
+            windows.Add(inWindow.Length == 0 ? "nan" : string.Create(CultureInfo.InvariantCulture, $"{inWindow[inWindow.Length / 2] / steady:F2}"));
+        }
+
         var widths = $"V512 {Vector512.IsHardwareAccelerated}, V256 {Vector256.IsHardwareAccelerated}, Vector<float> {Vector<float>.Count}";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"result first_us={first:F0} first1000_us={first1000:F3} steady_ns={steady:F1} settle_ms={settled} " +
             $"bytes_after_first={bytesAfterFirst} jitted_after_first={jittedAfterFirst} last_jit_ms={lastJit:F0} calls={calls} " +
+            $"windows={string.Join(",", windows)} " +
             $"widths={widths.Replace(' ', '_')}"));
         Console.WriteLine("allocations after the first call: " + (allocationTimes.Count == 0 ? "none" : string.Join(" ", allocationTimes)));
         return 0;
+    }
+
+    /// <summary>Edges of the windows after the first call, in ms: 0–10, 10–50, 50–100, 100–200, 200–500, 500–1000, 1000 on.</summary>
+    public static readonly double[] WindowEdges = { 0, 10, 50, 100, 200, 500, 1000, double.PositiveInfinity };
+
+    // The timed loop. Optimized at its first call like Nn's own per-call members: otherwise this loop would start as tier-0
+    // code and be replaced by on-stack replacement, and its own speed-up would be counted as Forward's.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (long T0, int Calls, long FirstDone, long JittedFirst) Measure(
+        One forward, float[] x, float[] scores, long[] stamps, long[] allocated, long[] jitted, long limit)
+    {
+        var capacity = stamps.Length;
+        var t0 = Stopwatch.GetTimestamp();
+        forward(x, scores);
+        stamps[0] = Stopwatch.GetTimestamp();
+        var firstDone = GC.GetAllocatedBytesForCurrentThread();
+        var jittedFirst = System.Runtime.JitInfo.GetCompiledMethodCount();
+        jitted[0] = jittedFirst;
+        var calls = 1;
+        // --seconds of calls after the first one returned (the first alone can take over a second on a loaded machine).
+        while (calls < capacity && stamps[calls - 1] - stamps[0] < limit)
+        {
+            forward(x, scores);
+            stamps[calls] = Stopwatch.GetTimestamp();
+            if ((calls & 255) == 0)
+            {
+                allocated[calls >> 8] = GC.GetAllocatedBytesForCurrentThread();
+                jitted[calls >> 8] = System.Runtime.JitInfo.GetCompiledMethodCount();
+            }
+
+            calls++;
+        }
+
+        return (t0, calls, firstDone, jittedFirst);
     }
 }

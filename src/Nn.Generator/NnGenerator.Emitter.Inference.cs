@@ -8,13 +8,22 @@ public sealed partial class NnGenerator
     /// <summary>Inference: Forward for one sample and for a batch, ForwardCore, Predict, Probabilities, the per-thread workspace.</summary>
     internal static partial class Emitter
     {
+        // On the members that run per call (Forward, ForwardCore, ForwardOne, Predict, Probabilities, the trainer's Loss,
+        // Evaluate and Step) and on the runtime kernels they call: compiled optimized at the first call instead of tier 0
+        // first, so a fresh process runs at its steady speed from its first call and tiering allocates nothing later
+        // (docs/benchmarks.md, "Cold start").
+        internal const string Hot =
+            "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
         private static void EmitForward(SourceWriter w, NetworkPlan plan)
         {
             string t = plan.T, span = SpanOf(t), input = ReadOnlySpanOf(t);
             w.WriteLine($$"""
+                // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
                 /// <summary>Runs one sample: <paramref name="x"/> [{{plan.InputSize}}] → <paramref name="scores"/> [{{plan.OutputSize}}]. \
                     Allocation-free and thread-safe.</summary>
                 /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+                {{Hot}}
                 """);
             using (w.Block($"public void Forward({input} x, {span} scores)"))
             {
@@ -34,6 +43,7 @@ public sealed partial class NnGenerator
                 /// <summary>Runs a batch: <paramref name="x"/> [batch×{{plan.InputSize}}] → <paramref name="scores"/> \
                     [batch×{{plan.OutputSize}}], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
                 /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+                {{Hot}}
                 public void Forward({{input}} x, {{span}} scores, int batch)
                 {
                     {{Rt}}Guard.NonNegative(batch, nameof(batch));
@@ -54,6 +64,7 @@ public sealed partial class NnGenerator
             w.WriteLine($$"""
                 // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
                 // each [N×size]: {{HiddenLayout(plan)}}. The trainer keeps it for the backward pass.
+                {{Hot}}
                 """);
             using (w.Block($"private void ForwardCore({ReadOnlySpanOf(t)} x, {span} scores, int N, {span} hidden)"))
             {
@@ -125,6 +136,7 @@ public sealed partial class NnGenerator
                 ? "/// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>"
                 : "/// <summary>The index of the highest score for one sample (the predicted class).</summary>");
             w.WriteLine($$"""
+                {{Hot}}
                 public int Predict({{input}} x)
                 {
                     {{Rt}}Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -136,6 +148,7 @@ public sealed partial class NnGenerator
                 }
 
                 /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×{{plan.InputSize}}].</summary>
+                {{Hot}}
                 """);
             using (w.Block($"public void Predict({input} x, global::System.Span<int> labels)"))
             {
@@ -176,6 +189,7 @@ public sealed partial class NnGenerator
             var logistic = $"{Rt}Losses.LogisticProbabilities<{t}>(probabilities, probabilities);";
             w.WriteLine($$"""
                 /// <summary>{{one}}</summary>
+                {{Hot}}
                 public void Probabilities({{input}} x, {{span}} probabilities)
                 {
                     Forward(x, probabilities);
@@ -183,6 +197,7 @@ public sealed partial class NnGenerator
                 }
 
                 /// <summary>{{batch}} of a batch, [batch×{{plan.OutputSize}}].</summary>
+                {{Hot}}
                 public void Probabilities({{input}} x, {{span}} probabilities, int batch)
                 {
                     Forward(x, probabilities, batch);

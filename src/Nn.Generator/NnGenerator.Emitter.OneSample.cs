@@ -20,6 +20,7 @@ public sealed partial class NnGenerator
                 // Forward pass for one sample, behind {{Callers(plan)}}; `hidden` holds {{OneSampleLayout(plan)}}.
                 // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
                 // for this shape and this machine's vector width.
+                {{Hot}}
                 """);
             using (w.Block($"private void ForwardOne({ReadOnlySpanOf(t)} x, {span} scores, {span} hidden)"))
             {

@@ -47,10 +47,12 @@ public sealed partial class NnGenerator
                 EmitEvaluate(w, plan);
                 w.WriteLine($$"""
                     /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
+                    {{Hot}}
                     public void Step({{t}} learningRate) => {{Rt}}ParameterUpdates.Sgd<{{t}}>(_network.Parameters, Gradients, learningRate);
 
                     /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) \
                         from Gradients.</summary>
+                    {{Hot}}
                     public void Step(global::Nn.IOptimizer<{{t}}> optimizer, {{t}} learningRate) => \
                         optimizer.Step(_network.Parameters, Gradients, learningRate);
                     """);
@@ -172,6 +174,7 @@ public sealed partial class NnGenerator
             w.WriteLine($"""
                 /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
                 {BatchException}
+                {Hot}
                 """);
             using (w.Block($"public {t} Loss({BatchParameters(plan)}, double reg = 0)"))
             {
@@ -244,6 +247,7 @@ public sealed partial class NnGenerator
                 // Forward pass for N = batch rows as training runs it: ForwardCore's blocks, but each BatchNorm normalizes with
                 // the batch's own statistics (and updates the running ones) and each Dropout draws a mask. Fills _hidden.
                 """);
+            w.WriteLine(Hot);
             using (w.Block($"private void ForwardTraining({ReadOnlySpanOf(t)} x, {span} scores, int N)"))
             {
                 // one block's tensors per line
@@ -274,6 +278,7 @@ public sealed partial class NnGenerator
                 """);
             EmitBatchDocs(w, plan);
             w.WriteLine(BatchException);
+            w.WriteLine(Hot);
             using (w.Block($"public {t} Evaluate({BatchParameters(plan)})"))
             {
                 EmitBatchChecks(w, plan);

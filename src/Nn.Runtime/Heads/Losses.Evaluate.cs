@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -25,6 +26,7 @@ public static partial class Losses
     /// allocated the first time the thread needs that many: later calls of the same size or smaller allocate nothing.
     /// </remarks>
     /// <exception cref="ArgumentException">A span is too short, or a label is outside [0, classes).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -53,6 +55,7 @@ public static partial class Losses
     /// </summary>
     /// <returns>The mean loss over the batch.</returns>
     /// <exception cref="ArgumentException">A span is too short, or a label is outside [0, classes).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T MulticlassSvm<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -88,6 +91,7 @@ public static partial class Losses
     /// </summary>
     /// <returns>The mean loss over the batch.</returns>
     /// <exception cref="ArgumentException">A span is too short, or a label is not 0 or 1.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T BinarySvm<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -115,6 +119,7 @@ public static partial class Losses
     /// </summary>
     /// <returns>The mean loss over the batch.</returns>
     /// <exception cref="ArgumentException">A span is too short, or a label is not 0 or 1.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T LogisticCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -148,6 +153,7 @@ public static partial class Losses
     /// smaller allocate nothing.
     /// </remarks>
     /// <exception cref="ArgumentException">A span is shorter than batch·outputs.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T MeanSquaredError<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> targets, int batch, int outputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -160,6 +166,7 @@ public static partial class Losses
     // One chunk of rows: exps = exp(s − max s) row by row (one vectorized Exp for the whole chunk), sums[r] = Σ of row
     // r's exponentials, and loss −= Σ_r (s[y] − max s). exps may be the scores themselves (in-place SoftmaxCrossEntropy):
     // each row's max and s[y] are read before the row is written.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ShiftedExponentials<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> exps, Span<T> sums, int classes, ref double loss)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -180,6 +187,7 @@ public static partial class Losses
     }
 
     // loss += Σ log sums[r], the logarithms in one vectorized pass (sums is overwritten).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddLogs<T>(Span<T> sums, ref double loss)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -194,6 +202,7 @@ public static partial class Losses
     private static double LogisticLoss(double s, int y) => Math.Max(s, 0) + Math.Log(1 + Math.Exp(-Math.Abs(s))) - (y * s);
 
     // (1/2N)·Σ (s − t)², leaving s − t in difference (length batch·outputs).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T HalfMeanSquaredError<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> targets, Span<T> difference, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -203,6 +212,7 @@ public static partial class Losses
     }
 
     // Shapes first, then every label, for the kernels that write no gradient.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLabelled(int scoresLength, ReadOnlySpan<int> labels, int batch, int outputs, int classes)
     {
         ThrowHelper.Dimensions(batch, 1, outputs);
@@ -220,6 +230,7 @@ public static partial class Losses
         [ThreadStatic]
         private static T[]? t_buffer;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Span<T> Get(int length)
         {
             var buffer = t_buffer;

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -19,6 +20,7 @@ public static partial class Losses
     /// Subtracting the row maximum first keeps <c>exp</c> from overflowing. In place is allowed.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than batch·classes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxProbabilities<T>(ReadOnlySpan<T> scores, Span<T> probs, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -41,6 +43,7 @@ public static partial class Losses
     /// </summary>
     /// <returns>The mean loss over the batch.</returns>
     /// <exception cref="ArgumentException">A span is too short, or a label is outside [0, classes); nothing is written then.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -82,6 +85,7 @@ public static partial class Losses
     /// </summary>
     /// <returns>The mean loss over the batch.</returns>
     /// <exception cref="ArgumentException">A span is too short, or a label is outside [0, classes); nothing is written then.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T MulticlassSvm<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch, int classes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -127,6 +131,7 @@ public static partial class Losses
     /// </summary>
     /// <returns>The mean loss over the batch.</returns>
     /// <exception cref="ArgumentException">A span is too short, or a label is not 0 or 1; nothing is written then.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T BinarySvm<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -156,6 +161,7 @@ public static partial class Losses
     /// </summary>
     /// <returns>The mean loss over the batch.</returns>
     /// <exception cref="ArgumentException">A span is too short, or a label is not 0 or 1; nothing is written then.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T LogisticCrossEntropy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, Span<T> dscores, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -185,6 +191,7 @@ public static partial class Losses
     /// </summary>
     /// <returns>The mean loss over the batch.</returns>
     /// <exception cref="ArgumentException">A span is shorter than batch·outputs.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T MeanSquaredError<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> targets, Span<T> dscores, int batch, int outputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -208,6 +215,7 @@ public static partial class Losses
 
     /// <summary>Checks that every label is a class index in [0, <paramref name="classes"/>).</summary>
     /// <exception cref="ArgumentException">A label is out of range; the message names its index and value.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ValidateLabels(ReadOnlySpan<int> labels, int classes)
     {
         for (var i = 0; i < labels.Length; i++)
@@ -229,6 +237,7 @@ public static partial class Losses
     private const int SmallRow = 16;
 
     // NaN propagates as in TensorPrimitives.Max.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T MaxOf<T>(ReadOnlySpan<T> row)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -241,6 +250,7 @@ public static partial class Losses
         return max;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T SumOf<T>(ReadOnlySpan<T> row)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -253,6 +263,7 @@ public static partial class Losses
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractInto<T>(ReadOnlySpan<T> row, T value, Span<T> into)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -268,6 +279,7 @@ public static partial class Losses
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleInPlace<T>(Span<T> row, T factor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -283,6 +295,7 @@ public static partial class Losses
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLabelled(int scoresLength, ReadOnlySpan<int> labels, int dscoresLength, int batch, int outputs, int classes)
     {
         CheckShape(scoresLength, dscoresLength, batch, outputs, "dscores");
@@ -290,6 +303,7 @@ public static partial class Losses
         ValidateLabels(labels.Slice(0, batch), classes);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckShape(int inputLength, int outputLength, int batch, int classes, string outputName)
     {
         ThrowHelper.Dimensions(batch, 1, classes);

@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -13,12 +14,16 @@ namespace Nn.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Guard
 {
+    // The checks are inlined into the generated members (AggressiveInlining), which are compiled optimized at their first
+    // call: a check left as a call would run as tier-0 code until tiered compilation re-compiled it.
+
     /// <summary>Throws unless a span's length is exactly <paramref name="expected"/>.</summary>
     /// <param name="actual">The span's length.</param>
     /// <param name="expected">The length the network needs, computed in 64 bits by the caller so that it cannot wrap.</param>
     /// <param name="paramName">The argument's name.</param>
     /// <param name="meaning">How the expected length comes about, e.g. <c>"InputSize"</c> or <c>"batch·OutputSize, batch = 32"</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="actual"/> differs from <paramref name="expected"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Length(int actual, long expected, string paramName, string meaning)
     {
         if (actual != expected)
@@ -29,6 +34,7 @@ public static class Guard
 
     /// <summary>Throws unless <c>1 ≤ batch ≤ maxBatch</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The batch is empty or larger than the trainer was built for.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Batch(int batch, int maxBatch, string paramName)
     {
         if (batch < 1 || batch > maxBatch)
@@ -64,6 +70,7 @@ public static class Guard
     /// when it cannot be one array, so that nothing is allocated for a batch too large to exist.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="length"/> is negative or above <see cref="Array.MaxLength"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int WorkspaceLength(long length, string paramName, string meaning)
     {
         if (length < 0 || length > Array.MaxLength)
@@ -81,6 +88,7 @@ public static class Guard
 
     /// <summary>Throws unless <paramref name="value"/> ≥ 0.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is negative.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void NonNegative(int value, string paramName)
     {
         if (value < 0)

@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -12,6 +13,7 @@ public static class ParameterUpdates
 {
     /// <summary>Vanilla SGD: effectively computes <c>parameters[i] −= learningRate · gradients[i]</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sgd<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

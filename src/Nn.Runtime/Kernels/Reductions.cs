@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -14,6 +15,7 @@ public static class Reductions
     /// Effectively computes <c>sum[j] (+)= Σ_i x[i·cols + j]</c>: the bias gradient <c>db = Σ_rows dout</c>.
     /// </summary>
     /// <exception cref="ArgumentException">x is shorter than rows·cols or sum is not cols long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumRows<T>(ReadOnlySpan<T> x, Span<T> sum, int rows, int cols, bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -79,6 +81,7 @@ public static class Reductions
 
     /// <summary>The column index of each row's largest value (the first one on ties).</summary>
     /// <exception cref="ArgumentException">x is shorter than rows·cols or indices than rows.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ArgMaxRows<T>(ReadOnlySpan<T> x, Span<int> indices, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

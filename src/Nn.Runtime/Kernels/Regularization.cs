@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -17,6 +18,7 @@ public static class Regularization
 
     /// <summary>Effectively computes <c>dw[i] += strength · w[i]</c>. Nothing to do when strength is 0.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void L2Backward<T>(ReadOnlySpan<T> w, Span<T> dw, T strength)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

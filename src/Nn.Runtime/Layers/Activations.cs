@@ -19,6 +19,7 @@ public static class Activations
 {
     /// <summary>Effectively computes <c>y[i] = max(0, x[i])</c>.</summary>
     /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluForward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -28,6 +29,7 @@ public static class Activations
 
     /// <summary>In place: <c>dh[i] = 0</c> where <c>h[i] ≤ 0</c>, <paramref name="h"/> being the ReLU's output.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward<T>(ReadOnlySpan<T> h, Span<T> dh)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -42,6 +44,7 @@ public static class Activations
 
     /// <summary>Effectively computes <c>y[i] = x[i] &gt; 0 ? x[i] : alpha·x[i]</c>.</summary>
     /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReluForward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -56,6 +59,7 @@ public static class Activations
 
     /// <summary>Effectively computes <c>y[i] = 1 / (1 + exp(−x[i]))</c>.</summary>
     /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidForward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -70,6 +74,7 @@ public static class Activations
 
     /// <summary>Effectively computes <c>y[i] = tanh(x[i])</c>.</summary>
     /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhForward<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -87,6 +92,7 @@ public static class Activations
     /// units that passed no gradient for this batch ("dead" units, which CS231n advises watching).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="h"/> is shorter than rows·cols.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double DeadFraction<T>(ReadOnlySpan<T> h, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -113,6 +119,7 @@ public static class Activations
     }
 
     // dx = op(h, dout), vectorized; TensorPrimitives has no masked or fused form of these.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Backward<T, TOp>(ReadOnlySpan<T> h, ReadOnlySpan<T> dout, Span<T> dx, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IDerivative<T>

@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -43,6 +44,7 @@ public static class BatchNormKernels
     /// <param name="epsilon">Added to the variance before the square root, e.g. 1e-5.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is less than 1 or <paramref name="cols"/> is negative.</exception>
     /// <exception cref="ArgumentException">A matrix span is shorter than rows·cols, or a vector is not cols long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardTraining<T>(
         ReadOnlySpan<T> x,
         ReadOnlySpan<T> gamma,
@@ -131,6 +133,7 @@ public static class BatchNormKernels
     /// <param name="epsilon">Added to the variance before the square root, as in training.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="cols"/> is negative.</exception>
     /// <exception cref="ArgumentException">A matrix span is shorter than rows·cols, or a vector is not cols long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardInference<T>(
         ReadOnlySpan<T> x,
         ReadOnlySpan<T> gamma,
@@ -194,6 +197,7 @@ public static class BatchNormKernels
     /// <param name="cols">Units per row.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is less than 1 or <paramref name="cols"/> is negative.</exception>
     /// <exception cref="ArgumentException">A matrix span is shorter than rows·cols, or a vector is not cols long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(
         ReadOnlySpan<T> dy,
         ReadOnlySpan<T> xhat,

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -26,6 +27,7 @@ public static class DropoutKernels
     /// <param name="rng">The generator; advanced by <c>x.Length</c> draws unless <paramref name="p"/> is 0.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is not in [0, 1) (NaN included).</exception>
     /// <exception cref="ArgumentException"><paramref name="y"/> or <paramref name="mask"/> is shorter than <paramref name="x"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> mask, double p, ref Rng rng)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -63,6 +65,7 @@ public static class DropoutKernels
     /// <param name="mask">The forward pass's mask, at least as long as <paramref name="dy"/>.</param>
     /// <param name="dx">Gradient of the input, at least as long as <paramref name="dy"/>; may be <paramref name="dy"/> itself.</param>
     /// <exception cref="ArgumentException"><paramref name="mask"/> or <paramref name="dx"/> is shorter than <paramref name="dy"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> mask, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -81,6 +84,7 @@ public static class DropoutKernels
     /// <param name="y">Dropout's in-place output; restored in place.</param>
     /// <param name="mask">The forward pass's mask, at least as long as <paramref name="y"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="mask"/> is shorter than <paramref name="y"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unscale<T>(Span<T> y, ReadOnlySpan<T> mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

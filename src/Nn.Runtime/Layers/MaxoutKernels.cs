@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -15,6 +16,7 @@ public static class MaxoutKernels
 {
     /// <summary>Effectively computes <c>h[i,u] = max_p z[i, u·pieces + p]</c>.</summary>
     /// <exception cref="ArgumentException">A span is shorter than its shape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(ReadOnlySpan<T> z, Span<T> h, int rows, int units, int pieces)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -30,6 +32,7 @@ public static class MaxoutKernels
     /// <c>dz[i, u·pieces + p] = p = argmax ? dh[i,u] : 0</c>.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than its shape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> dh, Span<T> dz, int rows, int units, int pieces)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -44,6 +47,7 @@ public static class MaxoutKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(int zLength, int hLength, int rows, int units, int pieces, string hName)
     {
         ThrowHelper.Dimensions(rows, units, pieces);

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nn;
 
@@ -59,6 +60,7 @@ public sealed class Adam<T> : IOptimizer<T>
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The spans are not the length this optimizer was made for (or, created without a size,
     /// first stepped with).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate)
     {
         if (_m is null || _v is null)

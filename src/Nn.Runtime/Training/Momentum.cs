@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nn;
 
@@ -46,6 +47,7 @@ public sealed class Momentum<T> : IOptimizer<T>
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The spans are not the length this optimizer was made for (or, created without a size,
     /// first stepped with).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate)
     {
         _velocity ??= new T[parameters.Length];

@@ -23,6 +23,7 @@ internal static class OptimizerKernels
     /// <summary>
     /// Adam with the bias corrections folded in: <c>m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= stepSize·m / (√v + ε̂)</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Adam<T>(Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> m, Span<T> v, T beta1, T beta2, T stepSize, T epsilonHat)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -58,6 +59,7 @@ internal static class OptimizerKernels
     /// <summary>
     /// Momentum: <c>v = μ·v − lr·g</c>, then <c>p += v</c>, or with Nesterov <c>p += −μ·v_prev + (1 + μ)·v</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Momentum<T>(Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> velocity, T mu, T learningRate, bool nesterov)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
 
@@ -53,6 +54,7 @@ public static class Gemm
     /// <param name="epilogue">Applied after the bias.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape, or bias is neither empty nor n long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMul<T>(
         ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n,
         ReadOnlySpan<T> bias = default, Epilogue epilogue = Epilogue.None, bool accumulate = false)
@@ -76,6 +78,7 @@ public static class Gemm
     /// <param name="n">Columns of B and C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransposeA<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -92,6 +95,7 @@ public static class Gemm
     /// <param name="n">Rows of B, columns of C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransposeB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -99,6 +103,7 @@ public static class Gemm
         GemmKernels.RunTransposeB(a, b, c, m, k, n, accumulate);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(int aLength, int bLength, int cLength, int m, int k, int n, string aName, string aShape, string bName, string bShape)
     {
         ThrowHelper.Dimensions(m, k, n);

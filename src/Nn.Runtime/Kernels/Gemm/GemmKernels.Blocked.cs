@@ -34,6 +34,7 @@ internal static partial class GemmKernels
     internal static int Nr<T>() => Use512 ? 2 * Vector512<T>.Count : Use256 ? 2 * Vector256<T>.Count : 2 * Vector128<T>.Count;
 
     /// <summary>C[i0..i1, j0..j1] of the product; every element is computed here, by this thread, in the same k order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void RunRange<T>(in Product pr, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -106,6 +107,7 @@ internal static partial class GemmKernels
 
     // A tile that sticks out of C (m or n not a multiple of the tile): the kernel works on a zero-padded copy in scratch
     // (MR × NR, then NR of bias), and only the rows × cols inside C are copied back.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void EdgeTile<T>(in Product pr, ref T a, int rows, int cols, ref T panel, nint bs, int kc, ref T c, int j, int flags, T[] scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -116,6 +118,7 @@ internal static partial class GemmKernels
     }
 
     // scratch = [MR × NR tile | NR of bias]: C's rows × cols when the kernel must load C, the bias when it adds it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ToScratch<T>(in Product pr, ref T c, int rows, int cols, int j, int flags, T[] scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -134,6 +137,7 @@ internal static partial class GemmKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FromScratch<T>(ref T c, int rows, int cols, int n, int nr, T[] scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -144,6 +148,7 @@ internal static partial class GemmKernels
     }
 
     // The last panel when it is at most one vector wide: 8 × 1 tiles of the narrowest vector that covers `cols`.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void NarrowPanel<T>(in Product pr, int ic, int icEnd, int pc, ref T panel, int kc, int j, int cols, int flags, T[] scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -204,6 +209,7 @@ internal static partial class GemmKernels
     }
 
     // No SIMD at all: the reference loops, over the same rectangle.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunScalar<T>(in Product pr, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

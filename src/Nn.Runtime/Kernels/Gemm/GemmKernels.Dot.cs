@@ -11,6 +11,7 @@ namespace Nn.Kernels;
 /// </summary>
 internal static partial class GemmKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRows<T>(ReadOnlySpan<T> aSpan, ReadOnlySpan<T> bSpan, Span<T> cSpan, int m, int k, int n, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -31,6 +32,7 @@ internal static partial class GemmKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T DotVector<T>(ref T x, ref T y, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -51,6 +53,7 @@ internal static partial class GemmKernels
         return DotScalar(ref x, ref y, p, k, Vector.Sum(acc0 + acc1));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T DotScalar<T>(ref T x, ref T y, int from, int k, T sum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -68,6 +71,7 @@ internal static partial class GemmKernels
         [ThreadStatic]
         private static T[]? t_buffer;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static T[] Get(int length)
         {
             var buffer = t_buffer;

@@ -22,6 +22,7 @@ internal static partial class GemmKernels
     /// </summary>
     internal static bool FusedIsFast => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro256<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -88,6 +89,7 @@ internal static partial class GemmKernels
         x5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * ldc)); y5.StoreUnsafe(ref Unsafe.Add(ref c, 5 * ldc), (nuint)w);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro128<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

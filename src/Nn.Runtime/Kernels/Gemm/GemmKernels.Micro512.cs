@@ -24,6 +24,7 @@ internal static partial class GemmKernels
     private const int AddBias = 2;
     private const int ApplyRelu = 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro512<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -17,6 +17,7 @@ namespace Nn.Kernels;
 /// </remarks>
 internal static partial class GemmKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro512x1<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -81,6 +82,7 @@ internal static partial class GemmKernels
         x7.StoreUnsafe(ref Unsafe.Add(ref c, 7 * ldc));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro256x1<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -145,6 +147,7 @@ internal static partial class GemmKernels
         x7.StoreUnsafe(ref Unsafe.Add(ref c, 7 * ldc));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro128x1<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -41,6 +41,7 @@ internal static partial class GemmKernels
 
     // C[i, j] = Σ_p A[i, p]·Bᵀ[j, p], with Bᵀ (n × k) packed once. B's and C's rows are ldb and ldc apart (n, or the
     // whole width when these are the last columns of a wider product).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrow<T>(
         ReadOnlySpan<T> a, int aRowStride, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -92,6 +93,7 @@ internal static partial class GemmKernels
 
     // C = Aᵀ·B with A stored [k×m] (row p of A holds A[p, 0..m), contiguous), n narrow and m ≥ 4 vectors; B's and C's
     // rows ldb and ldc apart.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowTransposedA<T>(
         ReadOnlySpan<T> a, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -116,6 +118,7 @@ internal static partial class GemmKernels
     private static int Flags<T>(ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate) =>
         (accumulate ? LoadC : 0) | (bias.IsEmpty ? 0 : AddBias) | (epilogue == Epilogue.Relu ? ApplyRelu : 0);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowRows<T, TN>(ref T a, nint lda, ref T bt, ref T c, nint ldc, int m, int k, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TN : struct, IColumns
@@ -232,6 +235,7 @@ internal static partial class GemmKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowColumns<T, TN>(ref T a, ref T b, nint ldb, ref T c, nint ldc, int m, int k, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TN : struct, IColumns
@@ -342,6 +346,7 @@ internal static partial class GemmKernels
     }
 
     // tile[j·rows + r] is C[first + r, j]; rows below `done` were stored by the previous block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scatter<T>(ReadOnlySpan<T> tile, ref T c, nint ldc, int first, int done, int rows, int n, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

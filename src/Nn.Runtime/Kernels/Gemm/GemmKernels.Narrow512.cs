@@ -16,6 +16,7 @@ namespace Nn.Kernels;
 /// </remarks>
 internal static partial class GemmKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowRows512<T, TN>(ref T a, nint lda, ref T bt, ref T c, nint ldc, int m, int k, ref T bias, int flags)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TN : struct, IColumns

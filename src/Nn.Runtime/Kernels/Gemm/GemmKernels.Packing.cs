@@ -17,6 +17,7 @@ internal static partial class GemmKernels
     /// reads one contiguous stream (no 4 KB-stride aliasing of B's rows in L1: reading B in place, 1024³ ran at
     /// 34 GFLOP/s) and the transpose of A·Bᵀ costs this copy only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackB<T>(in Product pr, int pc, int kc, int jc, int ncb, int nr, ref T packed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -74,6 +75,7 @@ internal static partial class GemmKernels
     }
 
     // Bᵀ stored [n×k]: column j of the panel is the contiguous row jc + jr + j of the stored matrix. Padding columns are zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackTransposed<T>(T* source, int k, int kc, int cols, int nr, ref T panel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -14,6 +14,7 @@ internal static partial class GemmKernels
 {
     private const int KBlock = 256;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunSmall<T>(
         ReadOnlySpan<T> aSpan, int aRowStride, int aColStride, ReadOnlySpan<T> bSpan, Span<T> cSpan,
         int m, int k, int n, ReadOnlySpan<T> biasSpan, Epilogue epilogue, bool accumulate)
@@ -48,6 +49,7 @@ internal static partial class GemmKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBlock<T>(ref Tile<T> t, int m)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -61,6 +63,7 @@ internal static partial class GemmKernels
     }
 
     // One row of C, in chunks of 4 vectors held in registers across the k loop; then single vectors; then the tail.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowStream<T>(ref Tile<T> t, int i)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -85,6 +88,7 @@ internal static partial class GemmKernels
     // 1 row × 4 vectors, k taken two rows of B at a time into separate accumulators: 8 independent chains, so a single
     // row (batch 1) keeps both FMA pipes busy instead of waiting out each FMA's latency. B is read 4 vectors
     // (128 bytes) contiguous per row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile1x4<T>(ref Tile<T> t, int i, int j)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -138,6 +142,7 @@ internal static partial class GemmKernels
     // The columns [from, n) that do not fill a vector, for rows i … i + rows − 1. When n ≥ one vector, the last vector
     // of the row, [n − w, n), is computed instead and only its lanes from `from` on are stored: no strided scalar loop
     // over B (with n = 100 the 4 scalar columns took as long as the 96 vector ones), and no lane written twice.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tail<T>(ref Tile<T> t, int i, int rows, int from)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -182,6 +187,7 @@ internal static partial class GemmKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile1x1<T>(ref Tile<T> t, int i, int j)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -198,6 +204,7 @@ internal static partial class GemmKernels
         Store(ref t, acc, ref c0, j);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TileScalar<T>(ref Tile<T> t, int i, int j)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Nn.Kernels;
@@ -61,6 +62,7 @@ internal static partial class GemmKernels
         set => Volatile.Write(ref s_maxThreads, value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Split<T>(in Product pr)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -104,6 +106,7 @@ internal static partial class GemmKernels
         Volatile.Write(ref s_busy, 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Post(in Product pr, int units, int unitRows, int unitCols, delegate*<in Product, int, int, int, int, void> run)
     {
         if (s_worker is null)
@@ -131,6 +134,7 @@ internal static partial class GemmKernels
 
     // Claims and runs units of this generation until none is left. A unit is claimed by compare-and-swap on
     // (generation, next): a thread that arrives late, after the product is done and another one posted, claims nothing.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int RunUnits(int generation)
     {
         var ran = 0;
@@ -160,6 +164,7 @@ internal static partial class GemmKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WorkerLoop()
     {
         // The first wait on the event allocates its lock and this thread's wait state: do it now, not in a measured call.

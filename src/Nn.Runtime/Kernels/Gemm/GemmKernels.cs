@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -41,6 +42,7 @@ internal static partial class GemmKernels
     internal static bool Use128 => !Use512 && !Use256 && Vector128.IsHardwareAccelerated;
 
     /// <summary>A·B (aRowStride k, aColStride 1) and Aᵀ·B (aRowStride 1, aColStride m).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T>(
         ReadOnlySpan<T> a, int aRowStride, int aColStride, ReadOnlySpan<T> b, Span<T> c,
         int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
@@ -76,6 +78,7 @@ internal static partial class GemmKernels
     }
 
     /// <summary>A·Bᵀ, B stored <c>[n×k]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunTransposeB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -99,6 +102,7 @@ internal static partial class GemmKernels
         where T : unmanaged, IFloatingPointIeee754<T>
         => Vector.IsHardwareAccelerated && m >= 16 && n < Vector<T>.Count && k >= 4 * Vector<T>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunBlocked<T>(
         ReadOnlySpan<T> a, int aRowStride, int aColStride, ReadOnlySpan<T> b, bool bTransposed, Span<T> c,
         int m, int k, int n, ReadOnlySpan<T> bias, Epilogue epilogue, bool accumulate)
@@ -152,6 +156,7 @@ internal static partial class GemmKernels
 
     // Columns at the right of C for the narrow kernels: the part of the last panel below one Vector<T>, when the form
     // suits them (A·B with k ≥ 4 vectors, or Aᵀ·B with m ≥ 4 vectors; A·Bᵀ keeps the blocked path).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int NarrowTail<T>(int aRowStride, int aColStride, bool bTransposed, int m, int k, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -28,6 +28,7 @@ public static partial class Gemv
     private struct C7 : ICount { public static int Value => 7; }
     private struct C8 : ICount { public static int Value => 8; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WideKernel<T>(ReadOnlySpan<T> xs, ReadOnlySpan<T> ws, ReadOnlySpan<T> bs, Span<T> ys, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -77,6 +78,7 @@ public static partial class Gemv
 
     // c vectors of y (c = TC.Value) in registers: chain a takes even rows of W (and starts from the bias), chain e odd rows.
     // Vector 0 is read and written under mask f, vector c − 1 under mask m (f already includes m when c = 1).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Block<T, TC>(T* x, T* w, T* b, T* y, int k, int n, Vector512<T> f, Vector512<T> m, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TC : struct, ICount
@@ -138,6 +140,7 @@ public static partial class Gemv
     }
 
     // n < one vector: row p of W is one masked vector times x[p]; rows go round-robin to 4 accumulators.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void NarrowKernel<T>(ReadOnlySpan<T> xs, ReadOnlySpan<T> ws, ReadOnlySpan<T> bs, Span<T> ys, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -14,6 +14,7 @@ namespace Nn.Kernels;
 /// </summary>
 public static partial class Gemv
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Wide128<T>(ReadOnlySpan<T> xs, ReadOnlySpan<T> ws, ReadOnlySpan<T> bs, Span<T> ys, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -46,6 +47,7 @@ public static partial class Gemv
 
     // More outputs than one pass of Block128 holds in registers (n > 24 floats): the loop of Stream256 (read its
     // comment) on Vector128.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Stream128<T>(T* x, T* w, T* b, T* y, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -111,6 +113,7 @@ public static partial class Gemv
 
     // c vectors of y (c = TC.Value) in registers, vector i at column i·lanes except the last at `last`: chain a takes even
     // rows of W (and starts from the bias), chain e odd rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Block128<T, TC>(T* x, T* w, T* b, T* y, int k, int n, nint last, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TC : struct, ICount
@@ -169,6 +172,7 @@ public static partial class Gemv
     // n < lanes: r = ⌊lanes/n⌋ consecutive rows of W per vector (2 rows of 2 floats: 4 of 4 lanes), times x[p..p+r)
     // spread so that lane l holds x[p + l/n]; lanes from r·n on carry products of the next rows and are never read.
     // r = 1 (3 floats) broadcasts x[p] instead of spreading it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Packed128<T>(ReadOnlySpan<T> xs, ReadOnlySpan<T> ws, ReadOnlySpan<T> bs, Span<T> ys, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

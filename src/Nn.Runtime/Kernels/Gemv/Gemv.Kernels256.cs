@@ -24,6 +24,7 @@ public static partial class Gemv
     // the streaming kernels (Stream256, Stream128).
     private const int NarrowBlockVectors = 6;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Wide256<T>(ReadOnlySpan<T> xs, ReadOnlySpan<T> ws, ReadOnlySpan<T> bs, Span<T> ys, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -61,6 +62,7 @@ public static partial class Gemv
     // other jobs, fastest of 300 alternating rounds): 784×512 25.2 against 34.0 µs, 512×512 16.7 against 21.8 µs,
     // 784×104 5.45 against 6.67 µs. The last n mod lanes columns are one more register block, over the last vector of the
     // row (it ends at column n), stored after the rest.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Stream256<T>(T* x, T* w, T* b, T* y, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -126,6 +128,7 @@ public static partial class Gemv
 
     // c vectors of y (c = TC.Value) in registers, vector i at column i·lanes except the last at `last`: chain a takes even
     // rows of W (and starts from the bias), chain e odd rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Block256<T, TC>(T* x, T* w, T* b, T* y, int k, int n, nint last, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TC : struct, ICount
@@ -184,6 +187,7 @@ public static partial class Gemv
     // n < lanes: r = ⌊lanes/n⌋ consecutive rows of W per vector (2 rows of 3 floats: 6 of 8 lanes), times x[p..p+r)
     // spread so that lane l holds x[p + l/n]; lanes from r·n on carry products of the next rows and are never read.
     // r = 1 (5 to 7 floats, 3 doubles) broadcasts x[p] instead of spreading it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Packed256<T>(ReadOnlySpan<T> xs, ReadOnlySpan<T> ws, ReadOnlySpan<T> bs, Span<T> ys, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -259,6 +263,7 @@ public static partial class Gemv
     }
 
     // y[j] = epilogue(bias[j] + Σ_i sums[i·n + j]) over the r partial sums of column j.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gather<T>(T* sums, T* b, T* y, int n, int r, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -276,6 +281,7 @@ public static partial class Gemv
 
     // Int32 lane indices for Avx2.PermuteVar8x32 that move element l / n to element l, with l / n computed as in
     // SpreadIndices (a double is two int32 lanes: lane q of element q / 2 takes int32 2·(source) + q mod 2).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector256<int> SpreadIndices256<T>(int n)
         where T : unmanaged
     {

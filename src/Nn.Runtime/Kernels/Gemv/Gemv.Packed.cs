@@ -12,6 +12,7 @@ public static partial class Gemv
     // n ≤ lanes/2: r = ⌊lanes/n⌋ rows of W are r·n consecutive elements, read as one vector (5 rows of 3 floats: 15 of 16
     // lanes). The matching x[p..p+r) are loaded as one vector and spread so that lane l holds x[p + l/n] (one permute).
     // Lane l of the accumulators then sums column l mod n; the r partial sums of each column are added at the end.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackedKernel<T>(ReadOnlySpan<T> xs, ReadOnlySpan<T> ws, ReadOnlySpan<T> bs, Span<T> ys, int k, int n, bool relu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -69,6 +70,7 @@ public static partial class Gemv
     private static ReadOnlySpan<int> SpreadMagic => [0, 65536, 32768, 21846, 16384, 13108, 10923, 9363, 8192];
 
     // Lane l → l / n, computed as (l · ⌈2¹⁶/n⌉) >> 16, exact for l < 16 and n ≤ 8 (no vector integer division).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector512<T> SpreadIndices<T>(int n)
         where T : unmanaged
     {

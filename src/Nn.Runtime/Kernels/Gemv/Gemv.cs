@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -49,6 +50,7 @@ public static partial class Gemv
     /// <param name="n">Outputs: columns of W, length of y.</param>
     /// <param name="epilogue">Applied after the bias.</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape, or bias is neither empty nor n long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -97,6 +99,7 @@ public static partial class Gemv
     /// held in registers, up to 8 vectors at a time with two k-chains, and W is streamed once, row by row.
     /// </summary>
     /// <inheritdoc cref="Forward{T}"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Wide<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -120,6 +123,7 @@ public static partial class Gemv
     /// masked vector, multiplied by its broadcast x[p] into one of 4 accumulators (4 k-chains), summed at the end.
     /// </summary>
     /// <inheritdoc cref="Forward{T}"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Narrow<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -151,6 +155,7 @@ public static partial class Gemv
     /// column are added at the end.
     /// </summary>
     /// <inheritdoc cref="Forward{T}"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Packed<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue = Epilogue.None)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -175,13 +180,17 @@ public static partial class Gemv
         PackedKernel(x, w, bias, y, k, n, epilogue == Epilogue.Relu);
     }
 
-    // Folded by the JIT: the kernels use Avx512F's masked loads and stores.
+    // Folded by the JIT: the kernels use Avx512F's masked loads and stores. Marked for inlining: 71 bytes of IL each, the
+    // JIT's heuristics otherwise left them as calls from the kernels below (a tier-0 method called on every Forward).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Accelerated<T>() =>
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Use256<T>() =>
         !Accelerated<T>() && Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Use128<T>() =>
         !Accelerated<T>() && !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated
         && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
@@ -189,6 +198,7 @@ public static partial class Gemv
     // Without AVX-512 every entry (Wide, Narrow, Packed) runs the kernel that suits n on the widest vectors there are:
     // the whole row in vectors (Wide256, Wide128) from one vector of outputs on, else several rows of W per vector.
     // Arguments are checked and n > 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrower<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -221,6 +231,7 @@ public static partial class Gemv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Fallback<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -228,6 +239,7 @@ public static partial class Gemv
         Gemm.MatMul(x, w, y, m: 1, k, n, bias, epilogue);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Check(int xLength, int wLength, int biasLength, int yLength, int k, int n)
     {
         ThrowHelper.Dimensions(1, k, n);
