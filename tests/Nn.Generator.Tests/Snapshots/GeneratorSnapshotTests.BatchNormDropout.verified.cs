@@ -232,8 +232,10 @@ namespace Demo
         void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores) => Forward(x, scores);
         void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch) => Forward(x, scores, batch);
 
+        // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
         /// <summary>Runs one sample: <paramref name="x"/> [20] → <paramref name="scores"/> [4]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -245,6 +247,7 @@ namespace Demo
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×20] → <paramref name="scores"/> [batch×4], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
@@ -255,6 +258,7 @@ namespace Demo
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: h1 [N×16] | h2 [N×8]. The trainer keeps it for the backward pass.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, N * 16);
@@ -278,6 +282,7 @@ namespace Demo
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16] | h2 [8].
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 16);
@@ -299,6 +304,7 @@ namespace Demo
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -310,6 +316,7 @@ namespace Demo
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×20].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
@@ -322,6 +329,7 @@ namespace Demo
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities)
         {
             Forward(x, probabilities);
@@ -329,6 +337,7 @@ namespace Demo
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×4].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
@@ -468,6 +477,7 @@ namespace Demo
             /// <param name="y">Class labels in [0, 4); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
@@ -545,6 +555,7 @@ namespace Demo
 
             // Forward pass for N = batch rows as training runs it: ForwardCore's blocks, but each BatchNorm normalizes with
             // the batch's own statistics (and updates the running ones) and each Dropout draws a mask. Fills _hidden.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private void ForwardTraining(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N)
             {
                 global::System.Span<float> W1 = _network.W1, b1 = _network.b1, gamma1 = _network.gamma1, beta1 = _network.beta1, runningMean1 = _network.runningMean1, runningVar1 = _network.runningVar1,
@@ -589,6 +600,7 @@ namespace Demo
             /// <param name="x">Inputs, [N×20] row-major.</param>
             /// <param name="y">Class labels in [0, 4); N = y.Length.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
@@ -610,9 +622,11 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(float learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<float>.InputSize => InputSize;

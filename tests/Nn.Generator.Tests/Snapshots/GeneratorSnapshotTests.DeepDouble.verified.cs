@@ -167,8 +167,10 @@ namespace Demo
         void global::Nn.INetwork<double>.Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores) => Forward(x, scores);
         void global::Nn.INetwork<double>.Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch) => Forward(x, scores, batch);
 
+        // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
         /// <summary>Runs one sample: <paramref name="x"/> [12] → <paramref name="scores"/> [5]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -180,6 +182,7 @@ namespace Demo
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×12] → <paramref name="scores"/> [batch×5], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
@@ -190,6 +193,7 @@ namespace Demo
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: h1 [N×16] | h2 [N×8]. The trainer keeps it for the backward pass.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, N * 16);
@@ -205,6 +209,7 @@ namespace Demo
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [16] | h2 [8].
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, 16);
@@ -218,6 +223,7 @@ namespace Demo
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -229,6 +235,7 @@ namespace Demo
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×12].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
@@ -241,6 +248,7 @@ namespace Demo
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities)
         {
             Forward(x, probabilities);
@@ -248,6 +256,7 @@ namespace Demo
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×5].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
@@ -354,6 +363,7 @@ namespace Demo
             /// <param name="y">Class labels in [0, 5); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
@@ -424,6 +434,7 @@ namespace Demo
             /// <param name="x">Inputs, [N×12] row-major.</param>
             /// <param name="y">Class labels in [0, 5); N = y.Length.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double Evaluate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
@@ -445,9 +456,11 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(double learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<double>.InputSize => InputSize;

@@ -82,7 +82,8 @@ namespace Demo
         {
             using var stream = typeof(EmbeddedWeights).Assembly.GetManifestResourceStream(WeightsResource)
                 ?? throw new global::System.InvalidOperationException(
-                    "EmbeddedWeights's weights 'models/fashion-torch.safetensors' are not embedded in " + typeof(EmbeddedWeights).Assembly.GetName().Name
+                    "EmbeddedWeights's weights 'models/fashion-torch.safetensors' are not embedded in "
+                    + typeof(EmbeddedWeights).Assembly.GetName().Name
                     + ": add <NnWeights Include=\"models/fashion-torch.safetensors\" /> to the project file (docs/interop.md).");
             Load(stream, null);
         }
@@ -168,8 +169,10 @@ namespace Demo
         void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores) => Forward(x, scores);
         void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch) => Forward(x, scores, batch);
 
+        // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
         /// <summary>Runs one sample: <paramref name="x"/> [784] → <paramref name="scores"/> [10]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -181,6 +184,7 @@ namespace Demo
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×784] → <paramref name="scores"/> [batch×10], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
@@ -191,6 +195,7 @@ namespace Demo
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: h1 [N×100]. The trainer keeps it for the backward pass.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, N * 100);
@@ -203,6 +208,7 @@ namespace Demo
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds h1 [100].
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 100);
@@ -213,6 +219,7 @@ namespace Demo
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -224,6 +231,7 @@ namespace Demo
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×784].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
@@ -236,6 +244,7 @@ namespace Demo
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities)
         {
             Forward(x, probabilities);
@@ -243,6 +252,7 @@ namespace Demo
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×10].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
@@ -342,6 +352,7 @@ namespace Demo
             /// <param name="y">Class labels in [0, 10); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
@@ -400,6 +411,7 @@ namespace Demo
             /// <param name="x">Inputs, [N×784] row-major.</param>
             /// <param name="y">Class labels in [0, 10); N = y.Length.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
@@ -421,9 +433,11 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(float learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<float>.InputSize => InputSize;

@@ -186,8 +186,10 @@ partial class ImageNet : global::Nn.INetwork<float>
     void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores) => Forward(x, scores);
     void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch) => Forward(x, scores, batch);
 
+    // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
     /// <summary>Runs one sample: <paramref name="x"/> [784] → <paramref name="scores"/> [10]. Allocation-free and thread-safe.</summary>
     /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
     {
         global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -199,6 +201,7 @@ partial class ImageNet : global::Nn.INetwork<float>
 
     /// <summary>Runs a batch: <paramref name="x"/> [batch×784] → <paramref name="scores"/> [batch×10], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
     /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
     {
         global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
@@ -209,6 +212,7 @@ partial class ImageNet : global::Nn.INetwork<float>
 
     // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
     // each [N×size]: h1 [N×300] | h2 [N×300] | h3 [N×500]. The trainer keeps it for the backward pass.
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
     {
         global::System.Span<float> h1 = hidden.Slice(0, N * 300);
@@ -227,6 +231,7 @@ partial class ImageNet : global::Nn.INetwork<float>
     // Forward pass for one sample, behind Forward(x, scores) and Predict(x); `hidden` holds h1 [300] | h2 [300] | h3 [500].
     // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
     // for this shape and this machine's vector width.
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
     {
         global::System.Span<float> h1 = hidden.Slice(0, 300);
@@ -243,6 +248,7 @@ partial class ImageNet : global::Nn.INetwork<float>
     }
 
     /// <summary>The index of the highest score for one sample (the predicted class).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int Predict(global::System.ReadOnlySpan<float> x)
     {
         global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -254,6 +260,7 @@ partial class ImageNet : global::Nn.INetwork<float>
     }
 
     /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×784].</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
     {
         int N = labels.Length;

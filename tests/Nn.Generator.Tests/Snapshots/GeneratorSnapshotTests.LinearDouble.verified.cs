@@ -126,8 +126,10 @@ namespace Demo.Linear
         void global::Nn.INetwork<double>.Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores) => Forward(x, scores);
         void global::Nn.INetwork<double>.Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch) => Forward(x, scores, batch);
 
+        // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
         /// <summary>Runs one sample: <paramref name="x"/> [2] → <paramref name="scores"/> [3]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -139,6 +141,7 @@ namespace Demo.Linear
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×2] → <paramref name="scores"/> [batch×3], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
@@ -149,6 +152,7 @@ namespace Demo.Linear
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: none (a single linear layer). The trainer keeps it for the backward pass.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [N×3] = [N×2]·[2×3]
@@ -158,6 +162,7 @@ namespace Demo.Linear
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [1×3] = [1×2]·[2×3]
@@ -165,6 +170,7 @@ namespace Demo.Linear
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Predict(global::System.ReadOnlySpan<double> x)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -176,6 +182,7 @@ namespace Demo.Linear
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×2].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Predict(global::System.ReadOnlySpan<double> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
@@ -188,6 +195,7 @@ namespace Demo.Linear
         }
 
         /// <summary>Softmax class probabilities of one sample: p = exp(s − max s) / Σ exp(s − max s).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities)
         {
             Forward(x, probabilities);
@@ -195,6 +203,7 @@ namespace Demo.Linear
         }
 
         /// <summary>Softmax class probabilities of a batch, [batch×3].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
@@ -271,6 +280,7 @@ namespace Demo.Linear
             /// <param name="y">Class labels in [0, 3); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
@@ -314,6 +324,7 @@ namespace Demo.Linear
             /// <param name="x">Inputs, [N×2] row-major.</param>
             /// <param name="y">Class labels in [0, 3); N = y.Length.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double Evaluate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
@@ -335,9 +346,11 @@ namespace Demo.Linear
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(double learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<double>.InputSize => InputSize;

@@ -126,8 +126,10 @@ namespace Demo
         void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores) => Forward(x, scores);
         void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch) => Forward(x, scores, batch);
 
+        // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
         /// <summary>Runs one sample: <paramref name="x"/> [2] → <paramref name="scores"/> [1]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -139,6 +141,7 @@ namespace Demo
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×2] → <paramref name="scores"/> [batch×1], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
@@ -149,6 +152,7 @@ namespace Demo
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: none (a single linear layer). The trainer keeps it for the backward pass.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [N×1] = [N×2]·[2×1]
@@ -158,6 +162,7 @@ namespace Demo
         // Forward pass for one sample, behind Forward(x, scores), Predict(x) and Probabilities(x, p); `hidden` holds nothing (a single linear layer).
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             // (1) Affine 1: scores = x·W1 + b1    [1×1] = [1×2]·[2×1]
@@ -165,6 +170,7 @@ namespace Demo
         }
 
         /// <summary>The predicted class of one sample: 1 when its score is above 0, else 0.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -176,6 +182,7 @@ namespace Demo
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×2].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
@@ -191,6 +198,7 @@ namespace Demo
         }
 
         /// <summary>The probability that one sample is of class 1: p = σ(s).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities)
         {
             Forward(x, probabilities);
@@ -198,6 +206,7 @@ namespace Demo
         }
 
         /// <summary>Probabilities of class 1 of a batch, [batch×1].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Probabilities(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities, int batch)
         {
             Forward(x, probabilities, batch);
@@ -274,6 +283,7 @@ namespace Demo
             /// <param name="y">Class labels in [0, 2); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
@@ -317,6 +327,7 @@ namespace Demo
             /// <param name="x">Inputs, [N×2] row-major.</param>
             /// <param name="y">Class labels in [0, 2); N = y.Length.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
@@ -337,9 +348,11 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(float learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<float>.InputSize => InputSize;

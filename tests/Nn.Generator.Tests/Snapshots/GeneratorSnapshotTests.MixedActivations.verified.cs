@@ -189,8 +189,10 @@ namespace Demo
         void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores) => Forward(x, scores);
         void global::Nn.INetwork<float>.Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch) => Forward(x, scores, batch);
 
+        // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
         /// <summary>Runs one sample: <paramref name="x"/> [3072] → <paramref name="scores"/> [10]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -202,6 +204,7 @@ namespace Demo
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×3072] → <paramref name="scores"/> [batch×10], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
@@ -212,6 +215,7 @@ namespace Demo
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: h1 [N×100] | h2 [N×60] | h3 [N×40]. The trainer keeps it for the backward pass.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, N * 100);
@@ -236,6 +240,7 @@ namespace Demo
         // Forward pass for one sample, behind Forward(x, scores) and Predict(x); `hidden` holds h1 [100] | h2 [60] | h3 [40].
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
             global::System.Span<float> h1 = hidden.Slice(0, 100);
@@ -258,6 +263,7 @@ namespace Demo
         }
 
         /// <summary>The index of the highest score for one sample (the predicted class).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public int Predict(global::System.ReadOnlySpan<float> x)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -269,6 +275,7 @@ namespace Demo
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×3072].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<int> labels)
         {
             int N = labels.Length;
@@ -368,6 +375,7 @@ namespace Demo
             /// <param name="y">Class labels in [0, 10); N = y.Length.</param>
             /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public float Loss(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y, double reg = 0)
             {
                 int N = y.Length;
@@ -455,6 +463,7 @@ namespace Demo
             /// <param name="x">Inputs, [N×3072] row-major.</param>
             /// <param name="y">Class labels in [0, 10); N = y.Length.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public float Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> y)
             {
                 int N = y.Length;
@@ -476,9 +485,11 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(float learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<float>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(global::Nn.IOptimizer<float> optimizer, float learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
 
             int global::Nn.IClassifierTrainer<float>.InputSize => InputSize;

@@ -147,8 +147,10 @@ namespace Demo
         void global::Nn.INetwork<double>.Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores) => Forward(x, scores);
         void global::Nn.INetwork<double>.Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch) => Forward(x, scores, batch);
 
+        // Optimized at its first call, like every member that runs per call: no tier-0 code, nothing re-compiled later.
         /// <summary>Runs one sample: <paramref name="x"/> [3] → <paramref name="scores"/> [2]. Allocation-free and thread-safe.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not InputSize or OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores)
         {
             global::Nn.Kernels.Guard.Length(x.Length, InputSize, nameof(x), "InputSize");
@@ -160,6 +162,7 @@ namespace Demo
 
         /// <summary>Runs a batch: <paramref name="x"/> [batch×3] → <paramref name="scores"/> [batch×2], row-major. Allocation-free after the first call at this batch size on this thread.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not batch·InputSize or batch·OutputSize.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int batch)
         {
             global::Nn.Kernels.Guard.NonNegative(batch, nameof(batch));
@@ -170,6 +173,7 @@ namespace Demo
 
         // Forward pass for N = batch rows. `hidden` holds every value kept between layers back to back,
         // each [N×size]: h1 [N×8]. The trainer keeps it for the backward pass.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, N * 8);
@@ -184,6 +188,7 @@ namespace Demo
         // Forward pass for one sample, behind Forward(x, scores); `hidden` holds h1 [8].
         // At batch 1 an Affine layer is a matrix-vector product bound by reading W once; the runtime picks the kernel
         // for this shape and this machine's vector width.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
             global::System.Span<double> h1 = hidden.Slice(0, 8);
@@ -270,6 +275,7 @@ namespace Demo
             /// <param name="y">Targets, [N×2] row-major; N = x.Length / InputSize.</param>
             /// <param name="reg">L2 strength λ, applied to weights only; a double, like TrainingOptions.Regularization.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double Loss(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double reg = 0)
             {
                 int N = x.Length / InputSize;
@@ -326,6 +332,7 @@ namespace Demo
             /// <param name="x">Inputs, [N×3] row-major.</param>
             /// <param name="y">Targets, [N×2] row-major; N = x.Length / InputSize.</param>
             /// <exception cref="global::System.ArgumentException">N is 0 or above MaxBatch, a span does not match N, or a label is out of range.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public double Evaluate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
             {
                 int N = x.Length / InputSize;
@@ -345,9 +352,11 @@ namespace Demo
             }
 
             /// <summary>Plain SGD: Parameters −= learningRate · Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(double learningRate) => global::Nn.Kernels.ParameterUpdates.Sgd<double>(_network.Parameters, Gradients, learningRate);
 
             /// <summary>One update of the network's Parameters by <paramref name="optimizer"/> (momentum, Adam, …) from Gradients.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Step(global::Nn.IOptimizer<double> optimizer, double learningRate) => optimizer.Step(_network.Parameters, Gradients, learningRate);
         }
     }
