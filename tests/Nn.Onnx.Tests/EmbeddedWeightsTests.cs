@@ -27,7 +27,7 @@ public sealed class EmbeddedWeightsTests : IClassFixture<EmbeddedWeightsTests.Sc
         var net = new EmbeddedFashion();
         Assert.Equal("Nn.Weights/../../samples/models/fashion-torch.safetensors", EmbeddedFashion.WeightsResource);
         Assert.Contains(EmbeddedFashion.WeightsResource, typeof(EmbeddedFashion).Assembly.GetManifestResourceNames());
-        AssertSame(_pytorch.Scores, Scores(net.Forward));
+        Scores.AssertSame(_pytorch.Scores, Run(net.Forward), "PyTorch", "the embedded network");
 
         // the seed constructor gives other weights; LoadEmbeddedWeights restores the embedded ones bit for bit
         var fresh = new EmbeddedFashion(seed: 5);
@@ -42,7 +42,7 @@ public sealed class EmbeddedWeightsTests : IClassFixture<EmbeddedWeightsTests.Sc
         var loaded = new EmbeddedFashion(seed: 1);
         loaded.Load(Path.Combine(Models, "fashion-torch.safetensors"));
         Assert.Equal(new EmbeddedFashion().Parameters, loaded.Parameters);
-        AssertSame(_pytorch.Scores, Scores(loaded.Forward));
+        Scores.AssertSame(_pytorch.Scores, Run(loaded.Forward), "PyTorch", "the loaded state_dict");
     }
 
     [Fact]
@@ -51,54 +51,23 @@ public sealed class EmbeddedWeightsTests : IClassFixture<EmbeddedWeightsTests.Sc
         var path = Path.Combine(Models, "fashion-torch.onnx");
         var net = new EmbeddedFashion(seed: 2);
         net.LoadOnnx(path);
-        var ours = Scores(net.Forward);
-        AssertSame(_pytorch.Scores, ours);
+        var ours = Run(net.Forward);
+        Scores.AssertSame(_pytorch.Scores, ours, "PyTorch", "the ONNX export in Nn");
 
         // ONNX Runtime sums in its own order: on these logits (up to about 20 in size) it differs from PyTorch by as much as
         // Nn does, in the 7th significant digit, so the comparison with it is relative: within 1e-5 of max(1, |score|).
         using var session = new InferenceSession(path);
         var input = new DenseTensor<float>(_pytorch.Images, new[] { 10_000, 1, 28, 28 });
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor("x", input) });
-        AssertSame(results.Single().AsTensor<float>().ToArray(), ours, relative: true);
+        Scores.AssertSame(results.Single().AsTensor<float>().ToArray(), ours, "ONNX Runtime", "Nn", relative: true);
     }
 
-    private float[] Scores(ForwardBatch forward)
+    private float[] Run(ForwardBatch forward)
     {
         var scores = new float[10_000 * 10];
         forward(_pytorch.Images, scores, 10_000);
         return scores;
     }
-
-    private static void AssertSame(float[] expected, float[] actual, bool relative = false)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        var worst = 0.0;
-        for (var i = 0; i < expected.Length / 10; i++)
-        {
-            var a = expected.AsSpan(i * 10, 10);
-            var b = actual.AsSpan(i * 10, 10);
-            Assert.True(ArgMax(a) == ArgMax(b), $"image {i}: expected class {ArgMax(a)}, got {ArgMax(b)}");
-            for (var k = 0; k < 10; k++)
-            {
-                worst = Math.Max(worst, Math.Abs(a[k] - b[k]) / (relative ? Math.Max(1, Math.Abs(a[k])) : 1));
-            }
-        }
-
-        Assert.True(worst <= 1e-5, $"the largest score difference{(relative ? " (relative to max(1, |score|))" : string.Empty)} is {worst:E2}");
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var k = 1; k < values.Length; k++)
-        {
-            best = values[k] > values[best] ? k : best;
-        }
-
-        return best;
-    }
-
-    public delegate void ForwardBatch(ReadOnlySpan<float> x, Span<float> scores, int batch);
 
     /// <summary>PyTorch's scores for samples/models/fashion-torch.safetensors, computed once for this class, and the test images.</summary>
     public sealed class ScoredInPyTorch : IDisposable

@@ -97,7 +97,7 @@ public class LoadOnnxTests
         {
             var row = expected.AsSpan(i * 10, 10);
             var ours = scores.AsSpan(i * 10, 10);
-            Assert.Equal(ArgMax(row), ArgMax(ours));
+            Assert.Equal(Scores.ArgMax(row), Scores.ArgMax(ours));
             for (var j = 0; j < 10; j++)
             {
                 Assert.True(Math.Abs(row[j] - ours[j]) <= 1e-5 * Math.Max(1, Math.Abs(row[j])), $"image {i}, class {j}: ONNX Runtime {row[j]}, Nn {ours[j]}");
@@ -213,17 +213,6 @@ public class LoadOnnxTests
             net.Forward(x, scores, 5);
             Assert.Equal(expected, scores);
         }
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        var best = 0;
-        for (var i = 1; i < row.Length; i++)
-        {
-            best = row[i] > row[best] ? i : best;
-        }
-
-        return best;
     }
 
     private static string Repository(params string[] parts)

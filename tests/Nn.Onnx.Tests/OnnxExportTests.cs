@@ -10,8 +10,6 @@ namespace Nn.Onnx.Tests;
 /// <summary>ONNX Runtime, fed the exported model, computes what the generated Forward computes.</summary>
 public class OnnxExportTests
 {
-    private delegate void ForwardBatch(ReadOnlySpan<float> x, Span<float> scores, int batch);
-
     [Fact]
     public void SpiralNetMatchesForward()
     {
