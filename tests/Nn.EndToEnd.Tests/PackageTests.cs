@@ -70,6 +70,44 @@ public sealed class PackageTests : IDisposable
         Assert.Contains("error NN0004", text);
     }
 
+    // The NativeAOT instruction set the package's buildTransitive files give an app (evaluated, not published: the
+    // publish itself runs in tests/install/run.sh). x64 targets get x86-64-v3 unless the app chose; arm64 targets get
+    // ILC's own default; `native` applies only when publishing for the machine's own architecture.
+    [Theory]
+    [InlineData("-p:RuntimeIdentifier=linux-x64", "x86-64-v3")]
+    [InlineData("-p:RuntimeIdentifier=win-x64", "x86-64-v3")]
+    [InlineData("-p:RuntimeIdentifier=linux-musl-x64", "x86-64-v3")]
+    [InlineData("-p:RuntimeIdentifier=linux-arm64", "")]
+    [InlineData("-p:RuntimeIdentifier=osx-arm64", "")]
+    [InlineData("-p:RuntimeIdentifier=linux-x64 -p:IlcInstructionSet=x86-64-v4", "x86-64-v4")]
+    [InlineData("-p:RuntimeIdentifier=linux-arm64 -p:IlcInstructionSet=armv8.2-a", "armv8.2-a")]
+    [InlineData("-p:RuntimeIdentifier=linux-x64 -p:NnIlcInstructionSet=x86-64-v4", "x86-64-v4")]
+    [InlineData("-p:RuntimeIdentifier=linux-x64 -p:NnIlcInstructionSet=", "")]
+    public void NativeAotInstructionSetDefault(string arguments, string expected)
+    {
+        var root = RepositoryRoot();
+        var buildTransitive = Path.Combine(root, "src", "Nn.Runtime", "buildTransitive");
+        File.WriteAllText(Path.Combine(_dir, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <Import Project="{Path.Combine(buildTransitive, "Nn.props")}" />
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+              <Import Project="{Path.Combine(buildTransitive, "Nn.targets")}" />
+            </Project>
+            """);
+        var output = Run(_dir, "dotnet", $"msbuild App.csproj -getProperty:IlcInstructionSet {arguments}");
+        Assert.Equal(expected, output.Trim());
+    }
+
+    [Fact]
+    public void NativeAppliesOnlyToTheMachinesOwnArchitecture()
+    {
+        const string value = "native";
+        var host = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
+        var other = host == "x64" ? "arm64" : "x64";
+        NativeAotInstructionSetDefault($"-p:RuntimeIdentifier=linux-{host} -p:NnIlcInstructionSet={value}", value);
+        NativeAotInstructionSetDefault($"-p:RuntimeIdentifier=linux-{other} -p:NnIlcInstructionSet={value}", "");
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
