@@ -62,6 +62,18 @@ public class FashionEpochBenchmarks
         return 0;
     }
 
+    /// <summary>The set-up, or false when the training set is not installed (bench -- targets then skips the row).</summary>
+    public bool TrySetup()
+    {
+        if (!File.Exists(Images) || !File.Exists(Labels))
+        {
+            return false;
+        }
+
+        Setup();
+        return true;
+    }
+
     [GlobalSetup]
     public void Setup()
     {
