@@ -12,45 +12,57 @@ namespace Nn.Kernels;
 internal static partial class GemmKernels
 {
     /// <summary>
-    /// Copies B[pc .. pc+kc, jc .. jc+ncb] (or, for A·Bᵀ, the same block of Bᵀ) into panels of nr columns: panel q holds
-    /// rows p = 0 .. kc−1 of columns jc + q·nr …, nr contiguous values per row, zeros past the last column. The kernel then
-    /// reads one contiguous stream (no 4 KB-stride aliasing of B's rows in L1: reading B in place, 1024³ ran at
-    /// 34 GFLOP/s) and the transpose of A·Bᵀ costs this copy only.
+    /// Copies B[pc .. pc+kc, jc .. jc+ncb] (or, for A·Bᵀ, the same block of Bᵀ) into panels of nr columns: panel q starts
+    /// at q · <see cref="PanelStride"/> and holds rows p = 0 .. kc−1 of columns jc + q·nr …, nr contiguous values per row,
+    /// zeros past the last column. The kernel then reads one contiguous stream (no 4 KB-stride aliasing of B's rows in
+    /// L1: reading B in place, 1024³ ran at 34 GFLOP/s) and the transpose of A·Bᵀ costs this copy only.
     /// </summary>
+    /// <remarks>
+    /// B is read row by row, each row once from left to right, and its pieces go to every panel. Packing panel by panel
+    /// instead read one 64-byte piece per row of B, kc rows 400–2,048 bytes apart: the hardware prefetchers did not
+    /// follow, and that packing took 9–12 % of 256×784×512, 256×512×512 and 256×3072×100 on one AVX2 thread (perf;
+    /// docs/benchmarks.md). The panels are one row (nr values) longer than kc rows so that the rows written together,
+    /// one per panel, do not all fall in the same L1 set (kc · 64 bytes is a multiple of 4 KB for kc = 256).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackB<T>(in Product pr, int pc, int kc, int jc, int ncb, int nr, ref T packed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* b = (T*)pr.B;
         int n = pr.N, k = pr.K;
-        for (var jr = 0; jr < ncb; jr += nr)
+        var stride = PanelStride(kc, nr);
+        if (pr.BTransposed)
         {
-            ref T panel = ref Unsafe.Add(ref packed, jr * kc);
-            var cols = Math.Min(nr, ncb - jr);
-            if (pr.BTransposed)
+            for (var jr = 0; jr < ncb; jr += nr)
             {
-                PackTransposed(b + ((nint)(jc + jr) * k) + pc, k, kc, cols, nr, ref panel);
+                PackTransposed(b + ((nint)(jc + jr) * k) + pc, k, kc, Math.Min(nr, ncb - jr), nr, ref Unsafe.Add(ref packed, (jr / nr) * stride));
             }
-            else if (cols == nr)
+
+            return;
+        }
+
+        var full = ncb / nr;
+        var cols = ncb - (full * nr);
+        T* src = b + ((nint)pc * n) + jc;
+        for (var p = 0; p < kc; p++, src += n)
+        {
+            ref T row = ref Unsafe.Add(ref packed, p * nr);
+            for (var q = 0; q < full; q++)
             {
-                T* src = b + ((nint)pc * n) + jc + jr;
-                for (var p = 0; p < kc; p++, src += n)
-                {
-                    CopyRow(ref Unsafe.AsRef<T>(src), ref Unsafe.Add(ref panel, p * nr));
-                }
+                CopyRow(ref Unsafe.AsRef<T>(src + (q * nr)), ref Unsafe.Add(ref row, q * stride));
             }
-            else
+
+            if (cols > 0)
             {
-                T* src = b + ((nint)pc * n) + jc + jr;
-                for (var p = 0; p < kc; p++, src += n)
-                {
-                    var row = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref panel, p * nr), nr);
-                    new ReadOnlySpan<T>(src, cols).CopyTo(row);
-                    row.Slice(cols).Clear();
-                }
+                var last = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, full * stride), nr);
+                new ReadOnlySpan<T>(src + (full * nr), cols).CopyTo(last);
+                last.Slice(cols).Clear();
             }
         }
     }
+
+    /// <summary>Distance between two packed panels of B: kc rows of nr values, and one row more (see PackB).</summary>
+    internal static nint PanelStride(int kc, int nr) => (nint)(kc + 1) * nr;
 
     // One row of a full panel: two vectors of the kernel's width (128 bytes with AVX-512), no call into memmove.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -114,7 +126,7 @@ internal static partial class GemmKernels
 
         private Buffers()
         {
-            Packed = new T[Kc * Nc<T>()];
+            Packed = new T[(Kc + 1) * Nc<T>()];
             Scratch = new T[(Mr * Nr<T>()) + Nr<T>()];
         }
 
