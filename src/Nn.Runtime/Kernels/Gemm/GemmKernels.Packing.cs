@@ -61,6 +61,61 @@ internal static partial class GemmKernels
         }
     }
 
+    /// <summary>k values per block of a packed sliver of A: one Vector256 of floats per row, copied whole.</summary>
+    internal const int AKBlock = 8;
+
+    /// <summary>Values of one packed sliver of A (6 rows × kc rounded up to whole <see cref="AKBlock"/>s).</summary>
+    internal static int SliverSize(int kc) => 6 * AKBlock * ((kc + AKBlock - 1) / AKBlock);
+
+    /// <summary>
+    /// Copies A[ic .. icEnd, pc .. pc+kc] (A·B with A's rows contiguous) into slivers of 6 rows for
+    /// <see cref="Micro256Packed{T}"/>: sliver s at s · <see cref="SliverSize"/>, k cut into blocks of
+    /// <see cref="AKBlock"/>, each block the 6 rows' 8 values one row after the other (row r of block q at
+    /// q·48 + r·8). Rows past icEnd are zeros. Each row's 8 values are one or two vector copies, so packing A costs
+    /// about what reading it does; a layout of 6 values per k (BLIS's) would need a transpose per 6 × 8 block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PackA<T>(in Product pr, int ic, int icEnd, int pc, int kc, ref T packed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* a = (T*)pr.A;
+        var size = SliverSize(kc);
+        var full = kc / AKBlock;
+        for (var ir = ic; ir < icEnd; ir += 6, packed = ref Unsafe.Add(ref packed, size))
+        {
+            for (var r = 0; r < 6; r++)
+            {
+                ref T row = ref Unsafe.Add(ref packed, r * AKBlock);
+                if (ir + r >= icEnd)
+                {
+                    for (var q = 0; q < size / (6 * AKBlock); q++)
+                    {
+                        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, q * 6 * AKBlock), AKBlock).Clear();
+                    }
+
+                    continue;
+                }
+
+                T* src = a + ((ir + r) * pr.ARowStride) + pc;
+                for (var q = 0; q < full; q++)
+                {
+                    ref T s = ref Unsafe.AsRef<T>(src + (q * AKBlock));
+                    ref T d = ref Unsafe.Add(ref row, q * 6 * AKBlock);
+                    for (var v = 0; v < AKBlock; v += Vector256<T>.Count)
+                    {
+                        Vector256.LoadUnsafe(ref s, (nuint)v).StoreUnsafe(ref d, (nuint)v);
+                    }
+                }
+
+                if (kc > full * AKBlock)
+                {
+                    new ReadOnlySpan<T>(src + (full * AKBlock), kc - (full * AKBlock)).CopyTo(
+                        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, full * 6 * AKBlock), AKBlock));
+                }
+            }
+        }
+    }
+
     /// <summary>Distance between two packed panels of B: kc rows of nr values, and one row more (see PackB).</summary>
     internal static nint PanelStride(int kc, int nr) => (nint)(kc + 1) * nr;
 
@@ -113,7 +168,7 @@ internal static partial class GemmKernels
     }
 
     /// <summary>
-    /// A thread's packed-B block and edge-tile scratch: allocated on first use, then reused (0 bytes per call). The
+    /// A thread's packed-B block, packed-A block (AVX2) and edge-tile scratch: allocated on first use, then reused (0 bytes per call). The
     /// worker's set is allocated by the caller that first hands it a product of this T, so that the allocation happens
     /// inside that (warm-up) call and never later, on the worker's own time.
     /// </summary>
@@ -127,10 +182,14 @@ internal static partial class GemmKernels
         private Buffers()
         {
             Packed = new T[(Kc + 1) * Nc<T>()];
+            PackedA = Use256 ? new T[(Mc<T>() / 6) * SliverSize(Kc)] : Array.Empty<T>();
             Scratch = new T[(Mr * Nr<T>()) + Nr<T>()];
         }
 
         public T[] Packed { get; }
+
+        /// <summary>A's row block in slivers (AVX2 only, <see cref="PackA{T}"/>).</summary>
+        public T[] PackedA { get; }
 
         public T[] Scratch { get; }
 
