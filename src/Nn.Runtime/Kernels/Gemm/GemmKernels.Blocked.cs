@@ -17,12 +17,13 @@ internal static partial class GemmKernels
     /// k-block: a packed B panel (Kc × NR, 128 bytes per k for every path: 32 floats or 16 doubles on 512 bits) is 32 KB
     /// and stays in Zen 5's 48 KB L1 while the 8-row slivers of A stream past it. 1024³ on one thread reached 196 GFLOP/s
     /// (90 % of the FMA peak) with 256; 128, 400 and 784 measured 114–200 on the shared, loaded machine: inconclusive,
-    /// so the L1 argument decides.
+    /// so the L1 argument decides. With AVX2 a panel is 64 bytes per k (16 KB at Kc = 256, half of Zen 3's 32 KB L1), and
+    /// Micro256 alone on one panel ran the same with kc from 196 to 512 (85–86 % of the FMA peak, scratch harness).
     /// </summary>
     internal const int Kc = 256;
 
     /// <summary>
-    /// Rows of A per row block: Mc × Kc of A (about 256 KB of floats) stays in L2 across all panels of B. Rounded up to
+    /// Rows of A per row block: Mc × Kc of A (about 256 KB of floats) stays in L2 (Zen 3: 512 KB) across all panels of B. Rounded up to
     /// whole MR tiles (258 rows with MR = 6, not 252), so that a batch of 256 is one row block rather than 252 + 4 rows
     /// that take a second pass over every panel of B.
     /// </summary>
@@ -59,8 +60,8 @@ internal static partial class GemmKernels
 
         int mr = Mr, nr = Nr<T>(), mc = Mc<T>(), nc = Nc<T>(), k = pr.K, n = pr.N;
         var buffers = Buffers<T>.ForThisThread();
-        ref T packed = ref MemoryMarshal.GetArrayDataReference(buffers.Packed);
-        ref T packedA = ref MemoryMarshal.GetArrayDataReference(buffers.PackedA);
+        ref T packed = ref buffers.Packed;
+        ref T packedA = ref buffers.PackedA;
         ref T a = ref Unsafe.AsRef<T>(pr.A);
         ref T c = ref Unsafe.AsRef<T>(pr.C);
         for (var jc = j0; jc < j1; jc += nc)

@@ -9,8 +9,19 @@ namespace Nn.Kernels;
 /// Micro-kernels for machines without AVX-512: C[6 × 2 vectors] on Vector256 (AVX2) or Vector128 (SSE, NEON).
 /// </summary>
 /// <remarks>
+/// <para>
 /// 12 accumulators, two B vectors and one broadcast: 15 of the 16 ymm/xmm registers of AVX2 and SSE, so 6 rows is
 /// the most that fits without spilling (8 rows would need 16 accumulators alone). Same contract as Micro512.
+/// </para>
+/// <para>
+/// AVX2 analysis (Zen 3, 2 FMA pipes, FMA latency 4: 8 independent chains cover it, the tile has 12).
+/// DOTNET_JitDisasm="Micro256*": Micro256's k step is 2 vmovups of B, 6 vbroadcastss of A, 12 vfmadd, 6 vmovaps (the
+/// JIT writes each row's second product into the broadcast's register and copies it back; moves are renamed away, not
+/// executed) and 5 instructions of address and loop arithmetic, no spill. Alone on one packed B panel in L1, 42 tiles,
+/// alternating with the peak loop of bench/WidthBenchmarks.cs (a scratch harness): 85–92 % of the peak with A's rows
+/// 784 floats apart, 79–82 % with 3,072 (rows 12 KB apart share L1 sets); kc from 196 to 512 changed nothing
+/// measurable. Reading A packed instead (one stream) ran 3–6 % closer to the peak: <see cref="Micro256Packed{T}"/>.
+/// </para>
 /// </remarks>
 internal static partial class GemmKernels
 {
@@ -95,12 +106,12 @@ internal static partial class GemmKernels
     /// <paramref name="rows"/> rows of C are loaded and stored (the packed rows past them are zeros).
     /// </summary>
     /// <remarks>
-    /// Against <see cref="Micro256{T}"/> reading A in place (6 rows, a stride of k apart), alone on one packed B panel
-    /// in L1, 42 tiles, alternating with the FMA peak loop: packed A ran 3–6 % closer to the peak (kc = 196, k = 784:
-    /// 95 against 92 %; kc = 256, k = 512: 87–89 against 82–83 %; k = 3072: 72–86 against 67–79 %), because one stream
-    /// replaces six rows whose strides (2 KB, 12 KB) put them in the same L1 sets. The k loop is 2 vmovups,
-    /// 6 vbroadcastss and 12 vfmadd231ps: B first in each Fma, so that the JIT accumulates in place (the broadcast first
-    /// made it write the second product of each row into the broadcast's register and copy it back, 6 vmovaps per step).
+    /// The k loop takes whole blocks of 8 steps written out, so that every load of A and B is a constant offset from two
+    /// pointers (DOTNET_JitDisasm: per block 16 vmovups, 48 vbroadcastss, 96 vfmadd, about 48 register-renamed vmovaps,
+    /// no spill, no address arithmetic), then the last kc mod 8 steps in a loop. Alone on one packed B panel, 42 tiles,
+    /// against the peak loop in the same rounds (scratch harness): 93–98 % of the peak, where Micro256 reading A in place
+    /// ran 82–92 % (kc = 196 and 256, A's rows 784 and 512 floats apart). A is packed once per k-block and row block,
+    /// which pays off only over enough panels of B: see <see cref="PackAFromPanels"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro256Packed<T>(ref T a, int rows, ref T b, int kc, ref T c, nint ldc, ref T bias, int flags)
