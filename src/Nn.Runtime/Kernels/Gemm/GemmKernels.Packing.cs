@@ -204,8 +204,9 @@ internal static partial class GemmKernels
         public static void EnsureWorker() => s_worker ??= new Buffers<T>();
 
         // A pinned array (it never moves) and the index of its first element on a cache-line boundary: every 32-byte
-        // vector of a panel or sliver then sits inside one line. An array's data starts wherever the allocator put it,
-        // and the same GEMM from two builds in one process (bench gemm-builds) ran up to 15 % apart in either order.
+        // vector of a panel or sliver then sits inside one line (an array's data starts wherever the allocator put it).
+        // bench gemm-builds, one run: with aligned buffers 256×784×100 and 256×3072×100 took 0.92–0.93 of the time of
+        // the same code without them.
         private static (T[] Array, int Start) Aligned(int length)
         {
             var lineValues = 64 / Unsafe.SizeOf<T>();
