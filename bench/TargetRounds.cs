@@ -55,7 +55,7 @@ public static class TargetRounds
         Console.WriteLine();
         Console.WriteLine("GEMM at batch 256, one thread, against the multiply-add peak of the same width measured in the same rounds:");
         Console.WriteLine();
-        WidthRounds.GemmTable(rounds, width == 256 ? 0.85 : 0);
+        WidthRounds.GemmTable(rounds, WidthRounds.Shapes, width == 256 ? 0.85 : 0);
         return 0;
     }
 

@@ -9,7 +9,7 @@ using Nn.Kernels;
 namespace Nn.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench -- widths [rounds]</c>: the width benchmarks of WidthBenchmarks.cs as
+/// <c>dotnet run -c Release --project bench -- widths [rounds] [gemm]</c> (<c>gemm</c>: the GEMM table only, optionally of the shapes that follow, e.g. <c>widths 200 gemm 256x784x512</c>): the width benchmarks of WidthBenchmarks.cs as
 /// alternating rounds in one process, for a machine shared with other jobs. BenchmarkDotNet measures one subject after
 /// the other, so when the load changes between them (a compiler starting on the other core) their ratio moves with it.
 /// Here every round times a block of Nn calls and then the same work by its peer (ORT IOBinding, or the multiply-add
@@ -24,9 +24,17 @@ public static class WidthRounds
     public static int Run(string[] args)
     {
         var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 400;
+        var gemmOnly = args.Length > 1 && args[1] == "gemm";
+        var shapes = args.Length > 2 ? args[2..] : Shapes;
         var gemvWidth = GemmWidthBenchmarks.GemvWidth();
         Console.WriteLine($"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}; Nn Gemv width {gemvWidth} bits; {rounds} rounds");
         Gemm.MaxThreads = 1;
+        if (gemmOnly)
+        {
+            GemmTable(rounds, shapes, target: 0);
+            return 0;
+        }
+
         Console.WriteLine("| batch 1 | Nn fastest | ORT fastest | ratio of fastest | Nn median | ORT median | median of round ratios |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var name in new[] { "2-100-3", "784-100-10", "784-512-512-10" })
@@ -43,16 +51,19 @@ public static class WidthRounds
         }
 
         Console.WriteLine();
-        GemmTable(rounds, target: 0);
+        GemmTable(rounds, shapes, target: 0);
         return 0;
     }
 
-    /// <summary>GEMM at batch 256 on one thread against the multiply-add peak, per shape; a target (0.85) adds a column.</summary>
-    internal static void GemmTable(int rounds, double target)
+    /// <summary>The GEMM shapes of the issue's batch-256 networks.</summary>
+    internal static readonly string[] Shapes = { "256x784x100", "256x3072x100", "256x784x512", "256x512x512" };
+
+    /// <summary>GEMM on one thread against the multiply-add peak, per shape; a target (0.85) adds a column.</summary>
+    internal static void GemmTable(int rounds, string[] shapes, double target)
     {
         Console.WriteLine($"| GEMM, 1 thread | Nn fastest | Nn GFLOP/s (fastest) | peak GFLOP/s (fastest, {GemmWidthBenchmarks.PeakBits}-bit) | of peak (fastest) | of peak (median of rounds) |{(target > 0 ? $" ≥ {target:P0} |" : "")}");
         Console.WriteLine($"| --- | ---: | ---: | ---: | ---: | ---: |{(target > 0 ? " --- |" : "")}");
-        foreach (var shape in new[] { "256x784x100", "256x3072x100", "256x784x512", "256x512x512" })
+        foreach (var shape in shapes)
         {
             GemmShape(shape, rounds, target);
         }

@@ -46,8 +46,34 @@ public class GemmBlockingTests
         yield return new object[] { 9, 300, 3 };
     }
 
+    /// <summary>
+    /// With AVX2, column blocks of <see cref="GemmKernels.PackAFromPanels"/> panels or more pack A into 6-row slivers of
+    /// 8-deep k blocks: k around those blocks (1, 7, 8, 9) and the k-block (two blocks of 129), m below one tile and past
+    /// one row block (a sliver with zero rows), n at the threshold (+ 3: an edge panel in scratch) and one column below
+    /// it (A read in place). Other widths run the same shapes on their own kernels.
+    /// </summary>
+    public static IEnumerable<object[]> PackedABoundaries()
+    {
+        var kc = GemmKernels.Kc;
+        var mr = GemmKernels.Mr;
+        var mc = GemmKernels.Mc<float>();
+        var n0 = GemmKernels.PackAFromPanels * GemmKernels.Nr<float>();
+        foreach (var k in new[] { 1, 7, 8, 9, kc + 1 })
+        {
+            yield return new object[] { (2 * mr) + 1, k, n0 };
+        }
+
+        foreach (var m in new[] { mr - 1, mc + 1 })
+        {
+            yield return new object[] { m, 37, n0 + 3 };
+        }
+
+        yield return new object[] { mr + 1, 29, n0 - 1 };
+    }
+
     [Theory]
     [MemberData(nameof(Boundaries))]
+    [MemberData(nameof(PackedABoundaries))]
     public void OneAndTwoThreadsMatchReference(int m, int k, int n)
     {
         var saved = Gemm.MaxThreads;

@@ -17,15 +17,29 @@ internal static partial class GemmKernels
     /// k-block: a packed B panel (Kc × NR, 128 bytes per k for every path: 32 floats or 16 doubles on 512 bits) is 32 KB
     /// and stays in Zen 5's 48 KB L1 while the 8-row slivers of A stream past it. 1024³ on one thread reached 196 GFLOP/s
     /// (90 % of the FMA peak) with 256; 128, 400 and 784 measured 114–200 on the shared, loaded machine: inconclusive,
-    /// so the L1 argument decides.
+    /// so the L1 argument decides. With AVX2 a panel is 64 bytes per k (16 KB at Kc = 256, half of Zen 3's 32 KB L1), and
+    /// Micro256 alone on one panel ran the same with kc from 196 to 512 (85–86 % of the FMA peak, scratch harness).
     /// </summary>
     internal const int Kc = 256;
 
-    /// <summary>Rows of A per row block: Mc × Kc of A (256 KB of floats) stays in the 1 MB L2 across all panels of B.</summary>
-    internal static int Mc<T>() => Mr * Math.Max(1, (1024 / Unsafe.SizeOf<T>()) / Mr);
+    /// <summary>
+    /// Rows of A per row block: Mc × Kc of A (about 256 KB of floats) stays in L2 (Zen 3: 512 KB) across all panels of B. Rounded up to
+    /// whole MR tiles (258 rows with MR = 6, not 252), so that a batch of 256 is one row block rather than 252 + 4 rows
+    /// that take a second pass over every panel of B.
+    /// </summary>
+    internal static int Mc<T>() => Mr * Math.Max(1, ((1024 / Unsafe.SizeOf<T>()) + Mr - 1) / Mr);
 
     /// <summary>Columns of B per column block: Kc × Nc of packed B, 512 KB, sits in L2 beside A's block.</summary>
     internal static int Nc<T>() => Nr<T>() * Math.Max(1, (2048 / Unsafe.SizeOf<T>()) / Nr<T>());
+
+    /// <summary>
+    /// Panels of B in a column block from which AVX2 packs A (<see cref="PackA{T}"/>, <see cref="Micro256Packed{T}"/>):
+    /// the copy of A's block is paid once and saved on every panel. One thread, the same products from two builds in one
+    /// process, alternating call by call (median ratio of per-call times): with 32 panels (n = 512) packing A took
+    /// 256×512×512 to 0.83–0.89 and 256×784×512 to 0.92–0.98 of the time without; with 6 (n = 100) it gained nothing
+    /// (1.00–1.01 for k = 784 and 3072).
+    /// </summary>
+    internal const int PackAFromPanels = 12;
 
     /// <summary>Rows of a micro-tile.</summary>
     internal static int Mr => Use512 ? 8 : 6;
@@ -46,12 +60,14 @@ internal static partial class GemmKernels
 
         int mr = Mr, nr = Nr<T>(), mc = Mc<T>(), nc = Nc<T>(), k = pr.K, n = pr.N;
         var buffers = Buffers<T>.ForThisThread();
-        ref T packed = ref MemoryMarshal.GetArrayDataReference(buffers.Packed);
+        ref T packed = ref buffers.Packed;
+        ref T packedA = ref buffers.PackedA;
         ref T a = ref Unsafe.AsRef<T>(pr.A);
         ref T c = ref Unsafe.AsRef<T>(pr.C);
         for (var jc = j0; jc < j1; jc += nc)
         {
             var ncb = Math.Min(nc, j1 - jc);
+            var packA = Use256 && pr.AColStride == 1 && ncb >= PackAFromPanels * nr;
 
             // k = 0 still has to write C (zero or kept), then bias and epilogue: one empty block does it. k is cut into
             // equal blocks of at most Kc (784 = 4 × 196, not 3 × 256 + 16: a 16-deep block pays a full load and store of C
@@ -69,6 +85,11 @@ internal static partial class GemmKernels
                 for (var ic = i0; ic < i1; ic += mc)
                 {
                     var icEnd = Math.Min(ic + mc, i1);
+                    if (packA)
+                    {
+                        PackA(in pr, ic, icEnd, pc, kc, ref packedA);
+                    }
+
                     for (var jr = 0; jr < ncb; jr += nr)
                     {
                         var cols = Math.Min(nr, ncb - jr);
@@ -76,11 +97,17 @@ internal static partial class GemmKernels
 
                         // Packed even for 64 rows: reading full panels of B in place (stride n) instead took 64×784×100
                         // from 73 to 86 µs, 256×784×100 from 246 to 251-277 µs.
-                        ref T panel = ref Unsafe.Add(ref packed, jr * kc);
+                        ref T panel = ref Unsafe.Add(ref packed, (jr / nr) * PanelStride(kc, nr));
                         nint bs = nr;
                         if (Use512 && 2 * cols <= nr)
                         {
                             NarrowPanel(in pr, ic, icEnd, pc, ref panel, kc, j, cols, flags, buffers.Scratch);
+                            continue;
+                        }
+
+                        if (packA)
+                        {
+                            PackedPanel(in pr, ic, icEnd, ref packedA, ref panel, kc, j, cols, flags, buffers.Scratch);
                             continue;
                         }
 
@@ -101,6 +128,32 @@ internal static partial class GemmKernels
                         }
                     }
                 }
+            }
+        }
+    }
+
+    // One panel of B against the packed slivers of A's row block (AVX2, A's rows contiguous). Edge rows are stored by the
+    // kernel itself; only a panel narrower than NR goes through the scratch tile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PackedPanel<T>(in Product pr, int ic, int icEnd, ref T packedA, ref T panel, int kc, int j, int cols, int flags, T[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = Mr, nr = Nr<T>(), n = pr.N, size = SliverSize(kc);
+        ref T c = ref Unsafe.AsRef<T>(pr.C);
+        for (var ir = ic; ir < icEnd; ir += mr, packedA = ref Unsafe.Add(ref packedA, size))
+        {
+            var rows = Math.Min(mr, icEnd - ir);
+            ref T cTile = ref Unsafe.Add(ref c, ((nint)ir * n) + j);
+            if (cols == nr)
+            {
+                ref T bias = ref pr.Bias == null ? ref cTile : ref Unsafe.Add(ref Unsafe.AsRef<T>(pr.Bias), j);
+                Micro256Packed(ref packedA, rows, ref panel, kc, ref cTile, n, ref bias, flags);
+            }
+            else
+            {
+                ToScratch(in pr, ref cTile, rows, cols, j, flags, scratch);
+                Micro256Packed(ref packedA, rows, ref panel, kc, ref scratch[0], nr, ref scratch[mr * nr], flags);
+                FromScratch(ref cTile, rows, cols, n, nr, scratch);
             }
         }
     }

@@ -16,7 +16,7 @@ namespace Nn.Kernels;
 /// Bᵀ just as well, so A·Bᵀ costs one transposing copy of B), A is read in place through a row and a column
 /// stride (so Aᵀ·B needs no copy of A), and a register-tiled micro-kernel keeps an MR × NR tile of C in registers
 /// through a k-block: 8 rows × 2 Vector512 (16 accumulators) with AVX-512, 6 rows × 2 Vector256 or Vector128
-/// without. The vector width is fixed per process: the tests below are hardware-intrinsic constants that the JIT and
+/// without. With AVX2, A is packed too when a column block has enough panels of B to pay for it (PackAFromPanels). The vector width is fixed per process: the tests below are hardware-intrinsic constants that the JIT and
 /// NativeAOT's ILC both fold, so each build keeps one path and no test is left in the loops.
 /// Two threads share the work above <see cref="ParallelFromFlops"/> (GemmKernels.Threading.cs).
 /// </para>
