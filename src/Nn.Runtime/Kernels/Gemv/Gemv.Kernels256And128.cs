@@ -77,22 +77,34 @@ public static partial class Gemv
         fixed (T* y = ys)
         {
             var vectors = (n + lanes - 1) / lanes;
-            if (vectors > NarrowBlockVectors)
+            if (vectors > NarrowBlockVectors && k >= 8)
             {
                 Stream<T, TVec, TSimd>(x, w, b, y, k, n, relu);
                 return;
             }
 
-            // one register block; its last vector ends at column n (n = 10 floats on Vector256: columns 0..8 and 2..10)
-            nint last = n - lanes;
-            switch (vectors)
+            // Register blocks of at most 6 vectors, in passes of equal width (25 vectors: 5 of 5); the last vector of the
+            // last pass ends at column n (n = 10 floats on Vector256: columns 0..8 and 2..10). One pass when the row
+            // fits; several when k < 8, too few rows for Stream's 8-row sweeps: 2×100 on Vector128 swept y four times
+            // there (bias, two rows, ReLU), as slow as Gemm.MatMul with m = 1 (0.96–1.15× of it in four runs).
+            var passes = (vectors + NarrowBlockVectors - 1) / NarrowBlockVectors;
+            for (int v0 = 0, pass = 0; pass < passes; pass++)
             {
-                case 1: Block<T, TVec, TSimd, C1>(x, w, b, y, k, n, last, relu); break;
-                case 2: Block<T, TVec, TSimd, C2>(x, w, b, y, k, n, last, relu); break;
-                case 3: Block<T, TVec, TSimd, C3>(x, w, b, y, k, n, last, relu); break;
-                case 4: Block<T, TVec, TSimd, C4>(x, w, b, y, k, n, last, relu); break;
-                case 5: Block<T, TVec, TSimd, C5>(x, w, b, y, k, n, last, relu); break;
-                default: Block<T, TVec, TSimd, C6>(x, w, b, y, k, n, last, relu); break;
+                var count = (vectors - v0 + (passes - pass) - 1) / (passes - pass);
+                nint o = v0 * lanes;
+                nint last = pass == passes - 1 ? n - lanes - o : (count - 1) * lanes;
+                var bias = b == null ? null : b + o;
+                switch (count)
+                {
+                    case 1: Block<T, TVec, TSimd, C1>(x, w + o, bias, y + o, k, n, last, relu); break;
+                    case 2: Block<T, TVec, TSimd, C2>(x, w + o, bias, y + o, k, n, last, relu); break;
+                    case 3: Block<T, TVec, TSimd, C3>(x, w + o, bias, y + o, k, n, last, relu); break;
+                    case 4: Block<T, TVec, TSimd, C4>(x, w + o, bias, y + o, k, n, last, relu); break;
+                    case 5: Block<T, TVec, TSimd, C5>(x, w + o, bias, y + o, k, n, last, relu); break;
+                    default: Block<T, TVec, TSimd, C6>(x, w + o, bias, y + o, k, n, last, relu); break;
+                }
+
+                v0 += count;
             }
         }
     }
