@@ -21,7 +21,8 @@ internal static partial class GemmKernels
     // 553 against 285 µs, bench/Aot). Not a shared property either: IsSupported is a constant when the JIT imports the
     // helper, a property call is one only after inlining, so the JIT imported the FusedMultiplyAdd branch too, a call
     // without FMA that takes its vectors on the stack, and every vector passed to the helper then lived in a stack slot
-    // (x64 SSE, DOTNET_EnableAVX2=0: Micro128 at 25 % of the multiply-add peak, Stream128 at half of Gemm.MatMul's speed).
+    // (x64 SSE, DOTNET_EnableAVX2=0, `bench -- widths 300`: Micro128 at 13–25 % of the multiply-add peak, 45–57 % with
+    // the test written out; the batch-1 Gemv at half of Gemm.MatMul's speed, now faster; docs/benchmarks.md, "128 bits").
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro256<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
