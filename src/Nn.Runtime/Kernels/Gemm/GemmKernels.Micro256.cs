@@ -25,13 +25,15 @@ namespace Nn.Kernels;
 /// </remarks>
 internal static partial class GemmKernels
 {
-    /// <summary>
-    /// A fused multiply-add instruction exists (x64 FMA3, Arm AdvSimd). Without it .NET computes FusedMultiplyAdd in
-    /// software, one lane at a time: with AVX2 disabled the 6 × 2 Vector128 kernel ran at 0.3 GFLOP/s that way.
-    /// A property, not a static readonly field: ILC (NativeAOT) does not fold such a field, and reading it before every
-    /// FMA kept Micro512 at half the JIT's speed (784-100-10 at batch 256: 553 against 285 µs, bench/Aot).
-    /// </summary>
-    internal static bool FusedIsFast => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+    // Each Fma helper (here, Micro512.cs, Small.cs and the Gemv kernels) tests for a fused multiply-add instruction
+    // (x64 FMA3, Arm AdvSimd) itself: without it .NET computes FusedMultiplyAdd in software, one lane at a time (with
+    // AVX2 disabled the 6 × 2 Vector128 kernel ran at 0.3 GFLOP/s that way). Not a static readonly field: ILC (NativeAOT)
+    // does not fold one, and reading it before every FMA kept Micro512 at half the JIT's speed (784-100-10 at batch 256:
+    // 553 against 285 µs, bench/Aot). Not a shared property either: IsSupported is a constant when the JIT imports the
+    // helper, a property call is one only after inlining, so the JIT imported the FusedMultiplyAdd branch too, a call
+    // without FMA that takes its vectors on the stack, and every vector passed to the helper then lived in a stack slot
+    // (x64 SSE, DOTNET_EnableAVX2=0, `bench -- widths 300`: Micro128 at 13–25 % of the multiply-add peak, 45–57 % with
+    // the test written out; the batch-1 Gemv at half of Gemm.MatMul's speed, now faster; docs/benchmarks.md, "128 bits").
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro256<T>(ref T a, nint rs, nint cs, int rows, ref T b, nint bs, int kc, ref T c, nint ldc, ref T bias, int flags)
@@ -309,7 +311,7 @@ internal static partial class GemmKernels
     private static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!FusedIsFast)
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
         {
             return (a * b) + c;
         }
@@ -332,7 +334,7 @@ internal static partial class GemmKernels
     private static Vector128<T> Fma<T>(Vector128<T> a, Vector128<T> b, Vector128<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!FusedIsFast)
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
         {
             return (a * b) + c;
         }

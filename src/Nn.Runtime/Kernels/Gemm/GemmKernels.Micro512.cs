@@ -108,7 +108,7 @@ internal static partial class GemmKernels
     private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!FusedIsFast)
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
         {
             return (a * b) + c;
         }

@@ -253,7 +253,7 @@ internal static partial class GemmKernels
     private static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!FusedIsFast)
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
         {
             return (a * b) + c;
         }

@@ -27,7 +27,7 @@ namespace Nn.Kernels;
 /// The runtime picks the width once per process from what the processor accelerates (the tests are constants the JIT
 /// and NativeAOT fold): with AVX-512F the kernels above, whose masked loads and stores handle the last partial vector of
 /// a row without reading or writing past a span; with AVX2 the same shapes on Vector256, with SSE or NEON on Vector128
-/// (Gemv.Kernels256.cs, Gemv.Kernels128.cs): a row of n ≥ lanes outputs in whole vectors, the last one overlapping,
+/// (one set of loops for both, Gemv.Kernels256And128.cs): a row of n ≥ lanes outputs in whole vectors, the last one overlapping,
 /// fewer outputs with several rows of W per vector. Only without any vector acceleration does Forward fall back to
 /// <see cref="Gemm.MatMul{T}"/> with m = 1. Each width gives the same results on every run; widths differ in rounding.
 /// <c>y</c> must not overlap <c>x</c>, <c>w</c> or <c>bias</c>. Spans may be longer than needed; only <c>y[0..n)</c> is
@@ -196,7 +196,7 @@ public static partial class Gemv
         && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
     // Without AVX-512 every entry (Wide, Narrow, Packed) runs the kernel that suits n on the widest vectors there are:
-    // the whole row in vectors (Wide256, Wide128) from one vector of outputs on, else several rows of W per vector.
+    // the whole row in vectors (Wide on Simd256 or Simd128) from one vector of outputs on, else several rows of W per vector.
     // Arguments are checked and n > 0.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrower<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y, int k, int n, Epilogue epilogue)
@@ -207,22 +207,22 @@ public static partial class Gemv
         {
             if (n >= Vector256<T>.Count)
             {
-                Wide256(x, w, bias, y, k, n, relu);
+                Wide<T, Vector256<T>, Simd256<T>>(x, w, bias, y, k, n, relu);
             }
             else
             {
-                Packed256(x, w, bias, y, k, n, relu);
+                Packed<T, Vector256<T>, Simd256<T>>(x, w, bias, y, k, n, relu);
             }
         }
         else if (Use128<T>())
         {
             if (n >= Vector128<T>.Count)
             {
-                Wide128(x, w, bias, y, k, n, relu);
+                Wide<T, Vector128<T>, Simd128<T>>(x, w, bias, y, k, n, relu);
             }
             else
             {
-                Packed128(x, w, bias, y, k, n, relu);
+                Packed<T, Vector128<T>, Simd128<T>>(x, w, bias, y, k, n, relu);
             }
         }
         else
