@@ -229,6 +229,7 @@ public sealed partial class NnGenerator
                 [global::System.ThreadStatic]
                 private static {{t}}[]? t_nnWorkspace;
 
+                {{Hot}}
                 private static {{span}} NnWorkspace(int length)
                 {
                     var buffer = t_nnWorkspace;
