@@ -54,7 +54,8 @@ public static partial class Losses
 
         // Row by row, an Exp and T.Log on 3 or 10 values ran as scalar libm calls: 18 % of a 2-100-3
         // training step (perf, batch 64). So the rows of a chunk are shifted first, exponentiated in one vectorized
-        // pass, and their sums' logarithms taken in another; rows narrower than SmallRow use plain loops, not calls.
+        // pass, and their sums' logarithms taken in another (one C library log per row, in Elementwise.Log: vectorized by
+        // TensorPrimitives, that pass started as tier-0 code); rows narrower than SmallRow use plain loops, not calls.
         var loss = 0.0;
         var inverseN = T.One / T.CreateChecked(batch);
         Span<T> logSums = stackalloc T[ChunkRows];

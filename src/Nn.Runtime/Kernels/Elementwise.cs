@@ -15,10 +15,10 @@ namespace Nn.Kernels;
 /// Called by generated code; not part of the user API. These are what <c>TensorPrimitives</c> (System.Numerics.Tensors)
 /// does, written here because of cold start (issue #13): its methods are generic operator code that the JIT compiles
 /// at tier 0 at their first call, and our callers' <c>AggressiveOptimization</c> does not reach into them (they are
-/// too large to inline). A fresh process then ran <c>Probabilities</c>, <c>Predict</c> and the training step through
-/// about 60 tier-0 methods of that library that were re-compiled 200–1,300 ms after the first call (bench/Startup
-/// <c>--member</c>, docs/benchmarks.md "Cold start"). Every method here is compiled optimized at its first call and
-/// never again.
+/// too large to inline). In fresh processes (bench/Startup <c>--member</c>, docs/benchmarks.md "Cold start") 58–115
+/// methods were compiled after the first <c>Probabilities</c> call, most of them that library's, and the calls ran
+/// 1.4–2.5× slower than their steady time until 0.5 s after it; with these kernels, 4–8 methods (none of Nn's) and
+/// steady speed within 50 ms. Every method here is compiled optimized at its first call and never again.
 /// </para>
 /// <para>
 /// The runtime's own vector <c>Exp</c> (<c>Vector256.Exp</c>, which <c>TensorPrimitives.Exp</c> runs) has the same
