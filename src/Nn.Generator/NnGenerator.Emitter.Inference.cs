@@ -8,8 +8,8 @@ public sealed partial class NnGenerator
     /// <summary>Inference: Forward for one sample and for a batch, ForwardCore, Predict, Probabilities, the per-thread workspace.</summary>
     internal static partial class Emitter
     {
-        // On the members that run per call (Forward, ForwardCore, ForwardOne, Predict, Probabilities, the trainer's Loss,
-        // Evaluate and Step) and on the runtime kernels they call: compiled optimized at the first call instead of tier 0
+        // On the members that run per call (Forward, ForwardCore, ForwardOne, Predict, Probabilities, NnWorkspace, the trainer's
+        // Loss, Evaluate and Step) and on the runtime kernels they call: compiled optimized at the first call instead of tier 0
         // first, so a fresh process runs at its steady speed from its first call and tiering allocates nothing later
         // (docs/benchmarks.md, "Cold start").
         internal const string Hot =

@@ -274,6 +274,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static double[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<double> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;

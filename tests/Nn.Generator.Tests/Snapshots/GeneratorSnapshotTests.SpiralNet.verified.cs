@@ -246,6 +246,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static float[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<float> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
