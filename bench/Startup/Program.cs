@@ -1,19 +1,21 @@
-// Cold start of Nn's batch-1 Forward in fresh processes, under the runtime's default settings (tiered compilation on).
-// Each run is a new process (this program with --child) that builds the network, then calls Forward in a loop for
+// Cold start of Nn's per-call members in fresh processes, under the runtime's default settings (tiered compilation on).
+// --member picks what each call is: Forward (batch 1, the default), Predict (batch 1), Probabilities (batch 1), or
+// TrainStep (trainer.Loss on a minibatch of 64 with reg 1e-3, then trainer.Step: one SGD training step; Subjects.cs).
+// Each run is a new process (this program with --child) that builds the network, then makes that call in a loop for
 // --seconds after the first call, taking a timestamp after every call and the thread's allocated bytes every 256 calls.
 // From that it reports:
-//   first call     the first Forward alone (JIT compilation of everything it reaches);
+//   first call     the first call alone (JIT compilation of everything it reaches);
 //   first 1000     the mean of calls 1..1000;
 //   steady         the median per-call time of the 1-ms buckets in the second half of the calls after the first;
-//   settled after  time from the start of the first Forward until the per-call time (median of 5 consecutive 1-ms
+//   settled after  time from the start of the first call until the per-call time (median of 5 consecutive 1-ms
 //                  buckets) stays within 10 % of steady for the rest of the run;
-//   B after 1st    bytes the calling thread allocated after its first Forward returned, over the whole run;
+//   B after 1st    bytes the calling thread allocated after its first call returned, over the whole run;
 //   windows        the per-call time in windows after the first call returned (0–10 ms, 10–50, 50–100, 100–200, 200–500,
 //                  500–1000, 1000 on), as a ratio to steady: 1 from 50 ms on is "steady speed within 50 ms".
-// The timed loop itself is compiled optimized from the start (Measure), so that only Forward's own code changes.
-// The parent prints the median and the worst of --runs processes per network and width.
+// The timed loop itself is compiled optimized from the start (Measure), so that only Nn's own code changes.
+// The parent prints the median and the worst of --runs processes per network, member and width.
 //   dotnet run -c Release --project bench/Startup -- [--width 512,256,128] [--runs 10] [--seconds 1.5]
-//       [--net 2-100-3,784-100-10,784-512-512-10] [--env NAME=VALUE ...]
+//       [--net 2-100-3,784-100-10,784-512-512-10] [--member Forward,Predict,Probabilities,TrainStep] [--env NAME=VALUE ...]
 // --width 256 sets DOTNET_EnableAVX512=0 and 128 sets DOTNET_EnableAVX2=0 for the child processes; 512 is the default
 // (the widest this machine has). Each child prints its widths, and a width switch that did not take effect is an error.
 using System;
@@ -58,24 +60,25 @@ internal static class Parent
     {
         var widths = Options.Get(args, "--width", "512,256,128").Split(',');
         var nets = Options.Get(args, "--net", "2-100-3,784-100-10,784-512-512-10").Split(',');
+        var members = Options.Get(args, "--member", "Forward").Split(',');
         var runs = int.Parse(Options.Get(args, "--runs", "10"), CultureInfo.InvariantCulture);
         var seconds = Options.Get(args, "--seconds", "1.5");
         var extra = Options.All(args, "--env").ToList();
 
-        Console.WriteLine($"# Nn cold start: {runs} fresh processes per row, {seconds} s of batch-1 Forward each, .NET {Environment.Version}" +
+        Console.WriteLine($"# Nn cold start: {runs} fresh processes per row, {seconds} s of calls each, .NET {Environment.Version}" +
             (extra.Count > 0 ? ", " + string.Join(" ", extra) : ", default runtime settings"));
         Console.WriteLine();
-        Console.WriteLine("| width | widths the child reported | network | first call µs | first 1000 µs/call | steady ns/call | settled after ms (median / worst) | methods compiled after 1st call | last compiled at ms | B allocated after 1st call (worst) | per-call time ÷ steady, ms after the 1st call: 0–10 10–50 50–100 100–200 200–500 500–1000 1000– |");
-        Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| width | widths the child reported | network | member | first call µs | first 1000 µs/call | steady ns/call | settled after ms (median / worst) | methods compiled after 1st call | last compiled at ms | B allocated after 1st call (worst) | per-call time ÷ steady, ms after the 1st call: 0–10 10–50 50–100 100–200 200–500 500–1000 1000– |");
+        Console.WriteLine("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
         var failed = false;
         foreach (var width in widths)
         {
-            foreach (var net in nets)
+            foreach (var (net, member) in nets.SelectMany(n => members.Select(m => (n, m))))
             {
                 var results = new List<Dictionary<string, string>>();
                 for (var r = 0; r < runs; r++)
                 {
-                    var result = Start(width, net, seconds, extra);
+                    var result = Start(width, net, member, seconds, extra);
                     if (result is null)
                     {
                         failed = true;
@@ -103,7 +106,7 @@ internal static class Parent
                 var windowCount = Child.WindowEdges.Length - 1;
                 var ratios = Enumerable.Range(0, windowCount).Select(w => MedianOf(results
                     .Select(r => r["windows"].Split(',')[w]).Where(v => v != "nan").Select(v => double.Parse(v, CultureInfo.InvariantCulture))));
-                Console.WriteLine($"| {width} | {reported} | {net} | {Median("first_us"):N0} | {Median("first1000_us"):N2} | " +
+                Console.WriteLine($"| {width} | {reported} | {net} | {member} | {Median("first_us"):N0} | {Median("first1000_us"):N2} | " +
                     $"{Median("steady_ns"):N0} | {Median("settle_ms"):N0} / {Max("settle_ms"):N0} | {Median("jitted_after_first"):N0} | " +
                     $"{Median("last_jit_ms"):N0} | {Max("bytes_after_first"):N0} | {string.Join(" ", ratios.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |");
             }
@@ -112,7 +115,7 @@ internal static class Parent
         return failed ? 1 : 0;
     }
 
-    private static Dictionary<string, string>? Start(string width, string net, string seconds, List<string> extra)
+    private static Dictionary<string, string>? Start(string width, string net, string member, string seconds, List<string> extra)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -124,7 +127,7 @@ internal static class Parent
             start.ArgumentList.Add(typeof(Parent).Assembly.Location);   // started as `dotnet Nn.Benchmarks.Startup.dll`
         }
 
-        foreach (var a in new[] { "--child", "--net", net, "--seconds", seconds })
+        foreach (var a in new[] { "--child", "--net", net, "--member", member, "--seconds", seconds })
         {
             start.ArgumentList.Add(a);
         }
@@ -149,7 +152,7 @@ internal static class Parent
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
         if (process.ExitCode != 0 || line is null)
         {
-            Console.Error.WriteLine($"child for width {width}, {net} failed (exit {process.ExitCode}):\n{output}");
+            Console.Error.WriteLine($"child for width {width}, {net} {member} failed (exit {process.ExitCode}):\n{output}");
             return null;
         }
 
@@ -171,18 +174,19 @@ internal static class Parent
 
 internal static class Child
 {
+    /// <summary>Examples per training step of --member TrainStep: a minibatch as users train with.</summary>
+    public const int TrainBatch = 64;
+
     public static int Run(string[] args)
     {
         var net = Options.Get(args, "--net", "2-100-3");
+        var member = Options.Get(args, "--member", "Forward");
         var seconds = double.Parse(Options.Get(args, "--seconds", "1.5"), CultureInfo.InvariantCulture);
-        (int inputs, int outputs, One forward) = net switch
+        var (inputs, outputs, call) = Subjects.Make(net, member);
+        if (member == "TrainStep")
         {
-            "2-100-3" => (Net2x100x3.InputSize, Net2x100x3.OutputSize, (One)new Net2x100x3(1).Forward),
-            "784-100-10" => (Net784x100x10.InputSize, Net784x100x10.OutputSize, new Net784x100x10(1).Forward),
-            "3072-100-10" => (Net3072x100x10.InputSize, Net3072x100x10.OutputSize, new Net3072x100x10(1).Forward),
-            "784-512-512-10" => (Net784x512x512x10.InputSize, Net784x512x512x10.OutputSize, new Net784x512x512x10(1).Forward),
-            _ => throw new ArgumentException($"--net takes 2-100-3, 784-100-10, 3072-100-10 or 784-512-512-10, not {net}"),
-        };
+            inputs *= TrainBatch;   // x is a minibatch [64×InputSize]; the labels are inside the call
+        }
 
         var rng = new Rng(3);
         var x = new float[inputs];
@@ -199,7 +203,7 @@ internal static class Child
         var allocated = new long[capacity / 256 + 2];
         var jitted = new long[capacity / 256 + 2];
 
-        var (t0, calls, firstDone, jittedFirst) = Measure(forward, x, scores, stamps, allocated, jitted, limit);
+        var (t0, calls, firstDone, jittedFirst) = Measure(call, x, scores, stamps, allocated, jitted, limit);
         var bytesAfterFirst = GC.GetAllocatedBytesForCurrentThread() - firstDone;
         var jittedAfterFirst = System.Runtime.JitInfo.GetCompiledMethodCount() - jittedFirst;
 
@@ -282,11 +286,11 @@ internal static class Child
     // code and be replaced by on-stack replacement, and its own speed-up would be counted as Forward's.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (long T0, int Calls, long FirstDone, long JittedFirst) Measure(
-        One forward, float[] x, float[] scores, long[] stamps, long[] allocated, long[] jitted, long limit)
+        One call, float[] x, float[] scores, long[] stamps, long[] allocated, long[] jitted, long limit)
     {
         var capacity = stamps.Length;
         var t0 = Stopwatch.GetTimestamp();
-        forward(x, scores);
+        call(x, scores);
         stamps[0] = Stopwatch.GetTimestamp();
         var firstDone = GC.GetAllocatedBytesForCurrentThread();
         var jittedFirst = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -295,7 +299,7 @@ internal static class Child
         // --seconds of calls after the first one returned (the first alone can take over a second on a loaded machine).
         while (calls < capacity && stamps[calls - 1] - stamps[0] < limit)
         {
-            forward(x, scores);
+            call(x, scores);
             stamps[calls] = Stopwatch.GetTimestamp();
             if ((calls & 255) == 0)
             {

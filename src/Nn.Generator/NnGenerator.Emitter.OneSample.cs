@@ -24,6 +24,7 @@ public sealed partial class NnGenerator
                 """);
             using (w.Block($"private void ForwardOne({ReadOnlySpanOf(t)} x, {span} scores, {span} hidden)"))
             {
+                EmitViewLocals(w, plan, "this", string.Empty, withState: true);
                 var before = 0;
                 foreach (var value in plan.Hidden)
                 {

@@ -183,6 +183,7 @@ public sealed partial class NnGenerator
                 // the weights, and the γ a BatchNorm's backward pass reads
                 var used = plan.Parameters.Where(p => p.Role is TensorRole.Weights or TensorRole.Gamma).Select(p => p.Name);
                 w.WriteLine($"{span} {string.Join(", ", used.Select(n => $"{n} = _network.{n}"))};");
+                EmitViewLocals(w, plan, "this", "d", withState: false);
                 EmitHiddenSlices(w, plan, "_hidden", string.Empty);
                 EmitHiddenSlices(w, plan, "_dhidden", "d");
                 w.WriteLine($$"""

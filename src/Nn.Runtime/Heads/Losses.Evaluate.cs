@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
@@ -173,16 +172,16 @@ public static partial class Losses
         for (var r = 0; r < labels.Length; r++)
         {
             var row = scores.Slice(r * classes, classes);
-            var max = classes <= SmallRow ? MaxOf(row) : TensorPrimitives.Max(row);
+            var max = classes <= SmallRow ? MaxOf(row) : Elementwise.Max(row);
             loss -= double.CreateChecked(row[labels[r]] - max);
             SubtractInto(row, max, exps.Slice(r * classes, classes));
         }
 
-        TensorPrimitives.Exp(exps, exps);
+        Elementwise.Exp<T>(exps, exps);
         for (var r = 0; r < labels.Length; r++)
         {
             var e = exps.Slice(r * classes, classes);
-            sums[r] = classes <= SmallRow ? SumOf<T>(e) : TensorPrimitives.Sum<T>(e);
+            sums[r] = classes <= SmallRow ? SumOf<T>(e) : Elementwise.Sum<T>(e);
         }
     }
 
@@ -191,7 +190,7 @@ public static partial class Losses
     private static void AddLogs<T>(Span<T> sums, ref double loss)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TensorPrimitives.Log(sums, sums);
+        Elementwise.Log<T>(sums, sums);
         foreach (var log in sums)
         {
             loss += double.CreateChecked(log);
@@ -207,8 +206,8 @@ public static partial class Losses
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var length = difference.Length;
-        TensorPrimitives.Subtract(scores.Slice(0, length), targets.Slice(0, length), difference);
-        return TensorPrimitives.SumOfSquares<T>(difference) / T.CreateChecked(2 * batch);
+        Elementwise.Subtract(scores.Slice(0, length), targets.Slice(0, length), difference);
+        return Elementwise.SumOfSquares<T>(difference) / T.CreateChecked(2 * batch);
     }
 
     // Shapes first, then every label, for the kernels that write no gradient.

@@ -2,7 +2,6 @@ using System;
 using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
@@ -29,10 +28,10 @@ public static partial class Losses
         {
             var row = scores.Slice(i * classes, classes);
             var p = probs.Slice(i * classes, classes);
-            var max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, p);
-            TensorPrimitives.Exp(p, p);
-            TensorPrimitives.Divide(p, TensorPrimitives.Sum<T>(p), p);
+            var max = Elementwise.Max(row);
+            Elementwise.Subtract(row, max, p);
+            Elementwise.Exp<T>(p, p);
+            Elementwise.Divide<T>(p, Elementwise.Sum<T>(p), p);
         }
     }
 
@@ -53,9 +52,10 @@ public static partial class Losses
             return T.Zero;
         }
 
-        // Row by row, TensorPrimitives.Exp and T.Log on 3 or 10 values run as scalar libm calls: 18 % of a 2-100-3
+        // Row by row, an Exp and T.Log on 3 or 10 values ran as scalar libm calls: 18 % of a 2-100-3
         // training step (perf, batch 64). So the rows of a chunk are shifted first, exponentiated in one vectorized
-        // pass, and their sums' logarithms taken in another; rows narrower than SmallRow use plain loops, not calls.
+        // pass, and their sums' logarithms taken in another (one C library log per row, in Elementwise.Log: vectorized by
+        // TensorPrimitives, that pass started as tier-0 code); rows narrower than SmallRow use plain loops, not calls.
         var loss = 0.0;
         var inverseN = T.One / T.CreateChecked(batch);
         Span<T> logSums = stackalloc T[ChunkRows];
@@ -204,7 +204,7 @@ public static partial class Losses
 
         var d = dscores.Slice(0, batch * outputs);
         var loss = HalfMeanSquaredError(scores, targets, d, batch);   // leaves scores − targets in d
-        TensorPrimitives.Divide(d, T.CreateChecked(batch), d);
+        Elementwise.Divide<T>(d, T.CreateChecked(batch), d);
         return loss;
     }
 
@@ -233,10 +233,10 @@ public static partial class Losses
     // Rows per chunk of SoftmaxCrossEntropy: its log-sums live on the stack (2 KB for double).
     private const int ChunkRows = 256;
 
-    // Up to this many classes a row is handled by plain loops: a TensorPrimitives call costs more than the row.
+    // Up to this many classes a row is handled by plain loops: a call costs more than the row.
     private const int SmallRow = 16;
 
-    // NaN propagates as in TensorPrimitives.Max.
+    // NaN propagates as in Elementwise.Max (and TensorPrimitives.Max).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T MaxOf<T>(ReadOnlySpan<T> row)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -269,7 +269,7 @@ public static partial class Losses
     {
         if (row.Length > SmallRow)
         {
-            TensorPrimitives.Subtract(row, value, into);
+            Elementwise.Subtract(row, value, into);
             return;
         }
 
@@ -285,7 +285,7 @@ public static partial class Losses
     {
         if (row.Length > SmallRow)
         {
-            TensorPrimitives.Multiply(row, factor, row);
+            Elementwise.Multiply<T>(row, factor, row);
             return;
         }
 

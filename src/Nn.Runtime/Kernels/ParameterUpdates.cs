@@ -1,7 +1,6 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
@@ -18,6 +17,6 @@ public static class ParameterUpdates
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ThrowHelper.Exactly(gradients.Length, parameters.Length, nameof(gradients), "parameters.Length");
-        TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
+        Elementwise.MultiplyAdd<T>(gradients, -learningRate, parameters, parameters);
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
@@ -90,7 +89,7 @@ public static class Reductions
         ThrowHelper.AtLeast(indices.Length, rows, nameof(indices), "rows");
         for (var i = 0; i < rows; i++)
         {
-            indices[i] = TensorPrimitives.IndexOfMax(x.Slice(i * cols, cols));
+            indices[i] = Elementwise.IndexOfMax(x.Slice(i * cols, cols));
         }
     }
 }

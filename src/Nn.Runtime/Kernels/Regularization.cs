@@ -1,7 +1,6 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Nn.Kernels;
@@ -12,9 +11,10 @@ namespace Nn.Kernels;
 public static class Regularization
 {
     /// <summary>Returns <c>½·Σ w[i]²</c>; multiply by λ for the loss.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T L2<T>(ReadOnlySpan<T> w)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        T.CreateChecked(0.5) * TensorPrimitives.SumOfSquares(w);
+        T.CreateChecked(0.5) * Elementwise.SumOfSquares(w);
 
     /// <summary>Effectively computes <c>dw[i] += strength · w[i]</c>. Nothing to do when strength is 0.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
@@ -25,7 +25,7 @@ public static class Regularization
         ThrowHelper.Exactly(dw.Length, w.Length, nameof(dw), "w.Length");
         if (strength != T.Zero)
         {
-            TensorPrimitives.MultiplyAdd(w, strength, dw, dw);
+            Elementwise.MultiplyAdd<T>(w, strength, dw, dw);
         }
     }
 }

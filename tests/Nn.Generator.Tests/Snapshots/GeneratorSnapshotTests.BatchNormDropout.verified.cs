@@ -261,6 +261,9 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
+            global::System.Span<float> W1 = this.W1, b1 = this.b1, gamma1 = this.gamma1, beta1 = this.beta1, runningMean1 = this.runningMean1, runningVar1 = this.runningVar1,
+                W2 = this.W2, b2 = this.b2, gamma2 = this.gamma2, beta2 = this.beta2, runningMean2 = this.runningMean2, runningVar2 = this.runningVar2,
+                W3 = this.W3, b3 = this.b3;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<float> h1 = hidden.Slice(0, N * 16);
             global::System.Span<float> h2 = hidden.Slice(N * 16, N * 8);
             // (1) Affine 1 + BatchNorm + ReLU + Dropout(0.5): h1 = x·W1 + b1    [N×16] = [N×20]·[20×16]
@@ -285,6 +288,9 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
+            global::System.Span<float> W1 = this.W1, b1 = this.b1, gamma1 = this.gamma1, beta1 = this.beta1, runningMean1 = this.runningMean1, runningVar1 = this.runningVar1,
+                W2 = this.W2, b2 = this.b2, gamma2 = this.gamma2, beta2 = this.beta2, runningMean2 = this.runningMean2, runningVar2 = this.runningVar2,
+                W3 = this.W3, b3 = this.b3;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<float> h1 = hidden.Slice(0, 16);
             global::System.Span<float> h2 = hidden.Slice(16, 8);
             // (1) Affine 1 + BatchNorm + ReLU + Dropout(0.5): h1 = x·W1 + b1    [1×16] = [1×20]·[20×16]
@@ -312,7 +318,7 @@ namespace Demo
             global::System.Span<float> buffer = stackalloc float[28];
             global::System.Span<float> scores = buffer.Slice(24);
             ForwardOne(x, scores, buffer.Slice(0, 24));
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores);
+            return global::Nn.Kernels.Elementwise.IndexOfMax<float>(scores);
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×20].</summary>
@@ -349,6 +355,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static float[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<float> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
@@ -486,6 +493,9 @@ namespace Demo
                 global::Nn.Kernels.Losses.ValidateLabels(y, 4);
                 float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1, gamma1 = _network.gamma1, W2 = _network.W2, gamma2 = _network.gamma2, W3 = _network.W3;
+                global::System.Span<float> dW1 = this.dW1, db1 = this.db1, dgamma1 = this.dgamma1, dbeta1 = this.dbeta1,
+                    dW2 = this.dW2, db2 = this.db2, dgamma2 = this.dgamma2, dbeta2 = this.dbeta2,
+                    dW3 = this.dW3, db3 = this.db3;   // views first (inlined while the JIT's budget lasts)
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 16);
                 global::System.Span<float> h2 = new global::System.Span<float>(_hidden, N * 16, N * 8);
                 global::System.Span<float> dh1 = new global::System.Span<float>(_dhidden, 0, N * 16);

@@ -196,6 +196,9 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
+            global::System.Span<double> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2,
+                W3 = this.W3, b3 = this.b3;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<double> h1 = hidden.Slice(0, N * 16);
             global::System.Span<double> h2 = hidden.Slice(N * 16, N * 8);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×16] = [N×12]·[12×16]
@@ -212,6 +215,9 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
+            global::System.Span<double> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2,
+                W3 = this.W3, b3 = this.b3;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<double> h1 = hidden.Slice(0, 16);
             global::System.Span<double> h2 = hidden.Slice(16, 8);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×16] = [1×12]·[12×16]
@@ -231,7 +237,7 @@ namespace Demo
             global::System.Span<double> buffer = stackalloc double[29];
             global::System.Span<double> scores = buffer.Slice(24);
             ForwardOne(x, scores, buffer.Slice(0, 24));
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(scores);
+            return global::Nn.Kernels.Elementwise.IndexOfMax<double>(scores);
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×12].</summary>
@@ -268,6 +274,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static double[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<double> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
@@ -372,6 +379,9 @@ namespace Demo
                 global::Nn.Kernels.Losses.ValidateLabels(y, 5);
                 double lambda = reg;
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
+                global::System.Span<double> dW1 = this.dW1, db1 = this.db1,
+                    dW2 = this.dW2, db2 = this.db2,
+                    dW3 = this.dW3, db3 = this.db3;   // views first (inlined while the JIT's budget lasts)
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 16);
                 global::System.Span<double> h2 = new global::System.Span<double>(_hidden, N * 16, N * 8);
                 global::System.Span<double> dh1 = new global::System.Span<double>(_dhidden, 0, N * 16);

@@ -198,6 +198,8 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
+            global::System.Span<float> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<float> h1 = hidden.Slice(0, N * 100);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [N×100] = [N×784]·[784×100]
             global::Nn.Kernels.Gemm.MatMul<float>(x, W1, h1, m: N, k: 784, n: 100, bias: b1, epilogue: global::Nn.Kernels.Epilogue.Relu);
@@ -211,6 +213,8 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
+            global::System.Span<float> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<float> h1 = hidden.Slice(0, 100);
             // (1) Affine 1 + ReLU: h1 = max(0, x·W1 + b1)    [1×100] = [1×784]·[784×100]
             global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, h1, k: 784, n: 100, epilogue: global::Nn.Kernels.Epilogue.Relu);
@@ -227,7 +231,7 @@ namespace Demo
             global::System.Span<float> buffer = stackalloc float[110];
             global::System.Span<float> scores = buffer.Slice(100);
             ForwardOne(x, scores, buffer.Slice(0, 100));
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores);
+            return global::Nn.Kernels.Elementwise.IndexOfMax<float>(scores);
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×784].</summary>
@@ -264,6 +268,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static float[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<float> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
@@ -361,6 +366,8 @@ namespace Demo
                 global::Nn.Kernels.Losses.ValidateLabels(y, 10);
                 float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2;
+                global::System.Span<float> dW1 = this.dW1, db1 = this.db1,
+                    dW2 = this.dW2, db2 = this.db2;   // views first (inlined while the JIT's budget lasts)
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 100);
                 global::System.Span<float> dh1 = new global::System.Span<float>(_dhidden, 0, N * 100);
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);

@@ -215,6 +215,10 @@ partial class ImageNet : global::Nn.INetwork<float>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
     {
+        global::System.Span<float> W1 = this.W1, b1 = this.b1,
+            W2 = this.W2, b2 = this.b2,
+            W3 = this.W3, b3 = this.b3,
+            W4 = this.W4, b4 = this.b4;   // views first (inlined while the JIT's budget lasts)
         global::System.Span<float> h1 = hidden.Slice(0, N * 300);
         global::System.Span<float> h2 = hidden.Slice(N * 300, N * 300);
         global::System.Span<float> h3 = hidden.Slice(N * 600, N * 500);
@@ -234,6 +238,10 @@ partial class ImageNet : global::Nn.INetwork<float>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
     {
+        global::System.Span<float> W1 = this.W1, b1 = this.b1,
+            W2 = this.W2, b2 = this.b2,
+            W3 = this.W3, b3 = this.b3,
+            W4 = this.W4, b4 = this.b4;   // views first (inlined while the JIT's budget lasts)
         global::System.Span<float> h1 = hidden.Slice(0, 300);
         global::System.Span<float> h2 = hidden.Slice(300, 300);
         global::System.Span<float> h3 = hidden.Slice(600, 500);
@@ -256,7 +264,7 @@ partial class ImageNet : global::Nn.INetwork<float>
         global::System.Span<float> buffer = NnWorkspace(1110);
         global::System.Span<float> scores = buffer.Slice(1100);
         ForwardOne(x, scores, buffer.Slice(0, 1100));
-        return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores);
+        return global::Nn.Kernels.Elementwise.IndexOfMax<float>(scores);
     }
 
     /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×784].</summary>
@@ -277,6 +285,7 @@ partial class ImageNet : global::Nn.INetwork<float>
     [global::System.ThreadStatic]
     private static float[]? t_nnWorkspace;
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static global::System.Span<float> NnWorkspace(int length)
     {
         var buffer = t_nnWorkspace;

@@ -155,6 +155,7 @@ namespace Demo.Linear
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
+            global::System.Span<double> W1 = this.W1, b1 = this.b1;   // views first (inlined while the JIT's budget lasts)
             // (1) Affine 1: scores = x·W1 + b1    [N×3] = [N×2]·[2×3]
             global::Nn.Kernels.Gemm.MatMul<double>(x, W1, scores, m: N, k: 2, n: 3, bias: b1);
         }
@@ -165,6 +166,7 @@ namespace Demo.Linear
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
+            global::System.Span<double> W1 = this.W1, b1 = this.b1;   // views first (inlined while the JIT's budget lasts)
             // (1) Affine 1: scores = x·W1 + b1    [1×3] = [1×2]·[2×3]
             global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, scores, k: 2, n: 3);
         }
@@ -178,7 +180,7 @@ namespace Demo.Linear
             global::System.Span<double> buffer = stackalloc double[3];
             global::System.Span<double> scores = buffer.Slice(0);
             ForwardOne(x, scores, buffer.Slice(0, 0));
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(scores);
+            return global::Nn.Kernels.Elementwise.IndexOfMax<double>(scores);
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×2].</summary>
@@ -215,6 +217,7 @@ namespace Demo.Linear
         [global::System.ThreadStatic]
         private static double[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<double> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
@@ -289,6 +292,7 @@ namespace Demo.Linear
                 global::Nn.Kernels.Losses.ValidateLabels(y, 3);
                 double lambda = reg;
                 global::System.Span<double> W1 = _network.W1;
+                global::System.Span<double> dW1 = this.dW1, db1 = this.db1;   // views first (inlined while the JIT's budget lasts)
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
                 global::System.Span<double> dscores = new global::System.Span<double>(_dscores, 0, N * OutputSize);
                 _batch = N;

@@ -155,6 +155,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
+            global::System.Span<float> W1 = this.W1, b1 = this.b1;   // views first (inlined while the JIT's budget lasts)
             // (1) Affine 1: scores = x·W1 + b1    [N×1] = [N×2]·[2×1]
             global::Nn.Kernels.Gemm.MatMul<float>(x, W1, scores, m: N, k: 2, n: 1, bias: b1);
         }
@@ -165,6 +166,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
+            global::System.Span<float> W1 = this.W1, b1 = this.b1;   // views first (inlined while the JIT's budget lasts)
             // (1) Affine 1: scores = x·W1 + b1    [1×1] = [1×2]·[2×1]
             global::Nn.Kernels.Gemv.Forward<float>(x, W1, b1, scores, k: 2, n: 1);
         }
@@ -218,6 +220,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static float[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<float> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
@@ -292,6 +295,7 @@ namespace Demo
                 global::Nn.Kernels.Losses.ValidateLabels(y, 2);
                 float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1;
+                global::System.Span<float> dW1 = this.dW1, db1 = this.db1;   // views first (inlined while the JIT's budget lasts)
                 global::System.Span<float> scores = new global::System.Span<float>(_scores, 0, N * OutputSize);
                 global::System.Span<float> dscores = new global::System.Span<float>(_dscores, 0, N * OutputSize);
                 _batch = N;

@@ -199,6 +199,9 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
+            global::System.Span<double> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2,
+                W3 = this.W3, b3 = this.b3;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<double> z1 = hidden.Slice(0, N * 20);
             global::System.Span<double> h1 = hidden.Slice(N * 20, N * 10);
             global::System.Span<double> z2 = hidden.Slice(N * 30, N * 8);
@@ -226,6 +229,9 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
+            global::System.Span<double> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2,
+                W3 = this.W3, b3 = this.b3;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<double> z1 = hidden.Slice(0, 20);
             global::System.Span<double> h1 = hidden.Slice(20, 10);
             global::System.Span<double> z2 = hidden.Slice(30, 8);
@@ -256,7 +262,7 @@ namespace Demo
             global::System.Span<double> buffer = stackalloc double[55];
             global::System.Span<double> scores = buffer.Slice(52);
             ForwardOne(x, scores, buffer.Slice(0, 52));
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<double>(scores);
+            return global::Nn.Kernels.Elementwise.IndexOfMax<double>(scores);
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×10].</summary>
@@ -293,6 +299,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static double[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<double> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
@@ -400,6 +407,9 @@ namespace Demo
                 global::Nn.Kernels.Losses.ValidateLabels(y, 3);
                 double lambda = reg;
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3;
+                global::System.Span<double> dW1 = this.dW1, db1 = this.db1,
+                    dW2 = this.dW2, db2 = this.db2,
+                    dW3 = this.dW3, db3 = this.db3;   // views first (inlined while the JIT's budget lasts)
                 global::System.Span<double> z1 = new global::System.Span<double>(_hidden, 0, N * 20);
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, N * 20, N * 10);
                 global::System.Span<double> z2 = new global::System.Span<double>(_hidden, N * 30, N * 8);

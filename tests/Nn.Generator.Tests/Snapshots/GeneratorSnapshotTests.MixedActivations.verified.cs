@@ -218,6 +218,10 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, int N, global::System.Span<float> hidden)
         {
+            global::System.Span<float> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2,
+                W3 = this.W3, b3 = this.b3,
+                W4 = this.W4, b4 = this.b4;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<float> h1 = hidden.Slice(0, N * 100);
             global::System.Span<float> h2 = hidden.Slice(N * 100, N * 60);
             global::System.Span<float> h3 = hidden.Slice(N * 160, N * 40);
@@ -243,6 +247,10 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<float> x, global::System.Span<float> scores, global::System.Span<float> hidden)
         {
+            global::System.Span<float> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2,
+                W3 = this.W3, b3 = this.b3,
+                W4 = this.W4, b4 = this.b4;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<float> h1 = hidden.Slice(0, 100);
             global::System.Span<float> h2 = hidden.Slice(100, 60);
             global::System.Span<float> h3 = hidden.Slice(160, 40);
@@ -271,7 +279,7 @@ namespace Demo
             global::System.Span<float> buffer = stackalloc float[210];
             global::System.Span<float> scores = buffer.Slice(200);
             ForwardOne(x, scores, buffer.Slice(0, 200));
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores);
+            return global::Nn.Kernels.Elementwise.IndexOfMax<float>(scores);
         }
 
         /// <summary>Predicted class of every sample of a batch: <paramref name="x"/> [labels.Length×3072].</summary>
@@ -292,6 +300,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static float[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<float> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
@@ -384,6 +393,10 @@ namespace Demo
                 global::Nn.Kernels.Losses.ValidateLabels(y, 10);
                 float lambda = (float)reg;   // λ in the network's precision
                 global::System.Span<float> W1 = _network.W1, W2 = _network.W2, W3 = _network.W3, W4 = _network.W4;
+                global::System.Span<float> dW1 = this.dW1, db1 = this.db1,
+                    dW2 = this.dW2, db2 = this.db2,
+                    dW3 = this.dW3, db3 = this.db3,
+                    dW4 = this.dW4, db4 = this.db4;   // views first (inlined while the JIT's budget lasts)
                 global::System.Span<float> h1 = new global::System.Span<float>(_hidden, 0, N * 100);
                 global::System.Span<float> h2 = new global::System.Span<float>(_hidden, N * 100, N * 60);
                 global::System.Span<float> h3 = new global::System.Span<float>(_hidden, N * 160, N * 40);

@@ -176,6 +176,8 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, int N, global::System.Span<double> hidden)
         {
+            global::System.Span<double> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<double> h1 = hidden.Slice(0, N * 8);
             // (1) Affine 1 + Tanh: h1 = x·W1 + b1    [N×8] = [N×3]·[3×8]
             global::Nn.Kernels.Gemm.MatMul<double>(x, W1, h1, m: N, k: 3, n: 8, bias: b1);
@@ -191,6 +193,8 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardOne(global::System.ReadOnlySpan<double> x, global::System.Span<double> scores, global::System.Span<double> hidden)
         {
+            global::System.Span<double> W1 = this.W1, b1 = this.b1,
+                W2 = this.W2, b2 = this.b2;   // views first (inlined while the JIT's budget lasts)
             global::System.Span<double> h1 = hidden.Slice(0, 8);
             // (1) Affine 1 + Tanh: h1 = x·W1 + b1    [1×8] = [1×3]·[3×8]
             global::Nn.Kernels.Gemv.Forward<double>(x, W1, b1, h1, k: 3, n: 8);
@@ -205,6 +209,7 @@ namespace Demo
         [global::System.ThreadStatic]
         private static double[]? t_nnWorkspace;
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static global::System.Span<double> NnWorkspace(int length)
         {
             var buffer = t_nnWorkspace;
@@ -284,6 +289,8 @@ namespace Demo
                 global::Nn.Kernels.Guard.Length(y.Length, (long)N * OutputSize, nameof(y), "N·OutputSize, N = x.Length / InputSize");
                 double lambda = reg;
                 global::System.Span<double> W1 = _network.W1, W2 = _network.W2;
+                global::System.Span<double> dW1 = this.dW1, db1 = this.db1,
+                    dW2 = this.dW2, db2 = this.db2;   // views first (inlined while the JIT's budget lasts)
                 global::System.Span<double> h1 = new global::System.Span<double>(_hidden, 0, N * 8);
                 global::System.Span<double> dh1 = new global::System.Span<double>(_dhidden, 0, N * 8);
                 global::System.Span<double> scores = new global::System.Span<double>(_scores, 0, N * OutputSize);
