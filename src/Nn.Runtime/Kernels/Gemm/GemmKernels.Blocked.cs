@@ -27,9 +27,11 @@ internal static partial class GemmKernels
     /// whole MR tiles (258 rows with MR = 6, not 252), so that a batch of 256 is one row block rather than 252 + 4 rows
     /// that take a second pass over every panel of B.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Mc<T>() => Mr * Math.Max(1, ((1024 / Unsafe.SizeOf<T>()) + Mr - 1) / Mr);
 
     /// <summary>Columns of B per column block: Kc × Nc of packed B, 512 KB, sits in L2 beside A's block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Nc<T>() => Nr<T>() * Math.Max(1, (2048 / Unsafe.SizeOf<T>()) / Nr<T>());
 
     /// <summary>
@@ -42,9 +44,14 @@ internal static partial class GemmKernels
     internal const int PackAFromPanels = 12;
 
     /// <summary>Rows of a micro-tile.</summary>
-    internal static int Mr => Use512 ? 8 : 6;
+    internal static int Mr
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Use512 ? 8 : 6;
+    }
 
     /// <summary>Columns of a micro-tile: two vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Nr<T>() => Use512 ? 2 * Vector512<T>.Count : Use256 ? 2 * Vector256<T>.Count : 2 * Vector128<T>.Count;
 
     /// <summary>C[i0..i1, j0..j1] of the product; every element is computed here, by this thread, in the same k order.</summary>

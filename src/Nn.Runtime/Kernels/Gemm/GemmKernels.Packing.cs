@@ -65,6 +65,7 @@ internal static partial class GemmKernels
     internal const int AKBlock = 8;
 
     /// <summary>Values of one packed sliver of A (6 rows × kc rounded up to whole <see cref="AKBlock"/>s).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int SliverSize(int kc) => 6 * AKBlock * ((kc + AKBlock - 1) / AKBlock);
 
     /// <summary>
@@ -199,6 +200,7 @@ internal static partial class GemmKernels
 
         public T[] Scratch { get; }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Buffers<T> ForThisThread() => t_isWorker ? s_worker! : (t_current ??= new Buffers<T>());
 
         public static void EnsureWorker() => s_worker ??= new Buffers<T>();

@@ -33,13 +33,25 @@ internal static partial class GemmKernels
     public const int BlockedFromRows = 4;
 
     /// <summary>AVX-512 (or any 512-bit SIMD): the 8 × 2-vector micro-kernel.</summary>
-    internal static bool Use512 => Vector512.IsHardwareAccelerated;
+    internal static bool Use512
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.IsHardwareAccelerated;
+    }
 
     /// <summary>256-bit SIMD only (AVX2): the 6 × 2-vector micro-kernel on Vector256.</summary>
-    internal static bool Use256 => !Use512 && Vector256.IsHardwareAccelerated;
+    internal static bool Use256
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !Use512 && Vector256.IsHardwareAccelerated;
+    }
 
     /// <summary>128-bit SIMD only (SSE, NEON): the 6 × 2-vector micro-kernel on Vector128.</summary>
-    internal static bool Use128 => !Use512 && !Use256 && Vector128.IsHardwareAccelerated;
+    internal static bool Use128
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !Use512 && !Use256 && Vector128.IsHardwareAccelerated;
+    }
 
     /// <summary>A·B (aRowStride k, aColStride 1) and Aᵀ·B (aRowStride 1, aColStride m).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
