@@ -92,7 +92,10 @@ public static class TargetRounds
             using var binding = session.CreateIoBinding();
             binding.BindInput("x", input);
             binding.BindOutput("scores", output);
-            var (a, b) = WidthRounds.Alternate(bench.NnTwoThreads, () => session.RunWithBinding(runOptions, binding), rounds);
+            // Sustained runs: blocks of 0.4 s with 20 ms between them. Each side's threads spin after its block and would
+            // take the second core from the other, and on this 2-vCPU VM Nn's second thread gained nothing in 50 ms blocks
+            // of two threads alternating with one-thread blocks (1.5–1.7× in 0.4 s blocks; docs/benchmarks.md).
+            var (a, b) = WidthRounds.Alternate(bench.NnTwoThreads, () => session.RunWithBinding(runOptions, binding), 7, blockNs: 400_000_000, pauseMs: 20);
             Row($"batch {batch}, {name}, 2 threads, vs ORT on 2 threads", a, b, target);
         }
         finally

@@ -134,10 +134,13 @@ public static class WidthRounds
     }
 
     // Per-call nanoseconds of each block, first and second subject, round by round.
-    internal static (double[] First, double[] Second) Alternate(Action first, Action second, int rounds)
+    // blockNs and pauseMs serve two-thread subjects: the other subject's threads spin for a while after its block (Nn's
+    // GEMM worker 200 µs, ONNX Runtime's pool by default), so a pause lets them go idle before the next block, and a
+    // longer block spreads the wake-up of one's own idle threads over more calls.
+    internal static (double[] First, double[] Second) Alternate(Action first, Action second, int rounds, double blockNs = 100_000, int pauseMs = 0)
     {
-        var calls = Calibrate(first);
-        var secondCalls = Calibrate(second);
+        var calls = Calibrate(first, blockNs);
+        var secondCalls = Calibrate(second, blockNs);
         // Half a second of both before timing: tiered compilation replaces the first code of a method only after about
         // 100 ms (200 in the fresh-process measurement); 400 rounds of 0.2 ms would otherwise time tier-0 code.
         var warm = Stopwatch.StartNew();
@@ -151,19 +154,29 @@ public static class WidthRounds
         var b = new double[rounds];
         for (var r = 0; r < rounds; r++)
         {
+            Pause(pauseMs);
             a[r] = Block(first, calls) / calls;
+            Pause(pauseMs);
             b[r] = Block(second, secondCalls) / secondCalls;
         }
 
         return (a, b);
     }
 
-    // Calls per block so that a block lasts about 0.1 ms (at least one call).
-    private static int Calibrate(Action action)
+    private static void Pause(int ms)
+    {
+        if (ms > 0)
+        {
+            System.Threading.Thread.Sleep(ms);
+        }
+    }
+
+    // Calls per block so that a block lasts about blockNs (0.1 ms unless asked; at least one call).
+    private static int Calibrate(Action action, double blockNs)
     {
         for (var i = 0; i < 200; i++) action();
         var best = Enumerable.Range(0, 20).Min(_ => Block(action, 10) / 10);
-        return Math.Max(1, (int)(100_000 / best));
+        return Math.Max(1, (int)(blockNs / best));
     }
 
     /// <summary>Nanoseconds of one call.</summary>
